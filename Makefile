@@ -1,0 +1,40 @@
+# Égide — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/egide
+PKGS    := ./...
+
+.PHONY: run build test vet generate check-generated deps bench loadtest clean help
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+run: deps build ## build and start Égide with demo data (private PostgreSQL under var/ unless DATABASE_URL is set)
+	$(BIN) dev
+
+build: ## build bin/egide
+	$(GO) build -o $(BIN) ./cmd/egide
+
+test: deps vet check-generated ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+vet:
+	@test -z "$$(gofmt -l cmd graph internal migrations)" || { echo "gofmt needed:"; gofmt -l cmd graph internal migrations; exit 1; }
+	$(GO) vet $(PKGS)
+
+generate: ## regenerate GraphQL code from graph/schema
+	cd graph && $(GO) tool gqlgen generate --config gqlgen.yml
+
+check-generated: ## fail if the generated GraphQL code is stale
+	@scripts/check-generated.sh
+
+deps: ## install what builds and tests need (PostgreSQL server binaries)
+	@scripts/deps.sh
+
+bench: ## Go benchmarks (see BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+loadtest: build ## dossier-list load test over 10 000 dossiers (see BENCHMARKS.md)
+	scripts/loadtest.sh
+
+clean: ## remove build output (keeps var/, the dev data)
+	rm -rf bin

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of Égide, read from the environment once at
+// start. Each field names its variable and default; docs/operations.md
+// lists them for operators.
+type Config struct {
+	DatabaseURL     string        // DATABASE_URL; required by serve; dev starts a private cluster when empty
+	Listen          string        // EGIDE_LISTEN, default 127.0.0.1:8080
+	KeyRingFile     string        // EGIDE_KEYRING_FILE: key ring file (mode 0600)
+	KeyRing         string        // EGIDE_KEYRING: key ring inline (takes precedence over the file)
+	DataDir         string        // EGIDE_DATA_DIR, default var (dev: cluster, keys, files)
+	SessionIdle     time.Duration // EGIDE_SESSION_IDLE, default 30m
+	SessionMax      time.Duration // EGIDE_SESSION_MAX, default 12h
+	LogLevel        string        // EGIDE_LOG_LEVEL: debug, info (default), warn, error
+	InsecureCookies bool          // EGIDE_INSECURE_COOKIES: drop the Secure flag (dev on loopback HTTP only)
+	DemoDossiers    int           // EGIDE_DEMO_DOSSIERS: dossiers seeded by dev, default 36
+}
+
+// LoadConfig reads the configuration; errors name the variable at fault.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		Listen:      or(getenv("EGIDE_LISTEN"), "127.0.0.1:8080"),
+		KeyRingFile: getenv("EGIDE_KEYRING_FILE"),
+		KeyRing:     getenv("EGIDE_KEYRING"),
+		DataDir:     or(getenv("EGIDE_DATA_DIR"), "var"),
+		LogLevel:    or(getenv("EGIDE_LOG_LEVEL"), "info"),
+	}
+	var err error
+	if c.SessionIdle, err = duration(getenv, "EGIDE_SESSION_IDLE", 30*time.Minute); err != nil {
+		return c, err
+	}
+	if c.SessionMax, err = duration(getenv, "EGIDE_SESSION_MAX", 12*time.Hour); err != nil {
+		return c, err
+	}
+	if c.SessionIdle > c.SessionMax {
+		return c, fmt.Errorf("EGIDE_SESSION_IDLE (%s) must not exceed EGIDE_SESSION_MAX (%s)", c.SessionIdle, c.SessionMax)
+	}
+	if v := getenv("EGIDE_INSECURE_COOKIES"); v != "" {
+		if c.InsecureCookies, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("EGIDE_INSECURE_COOKIES: want true or false")
+		}
+	}
+	c.DemoDossiers = 36
+	if v := getenv("EGIDE_DEMO_DOSSIERS"); v != "" {
+		if c.DemoDossiers, err = strconv.Atoi(v); err != nil || c.DemoDossiers < 1 || c.DemoDossiers > 100000 {
+			return c, fmt.Errorf("EGIDE_DEMO_DOSSIERS: want a number between 1 and 100000")
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return c, fmt.Errorf("EGIDE_LISTEN: want host:port, e.g. 127.0.0.1:8080")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("EGIDE_LOG_LEVEL: want debug, info, warn or error")
+	}
+	return c, nil
+}
+
+// loopback reports whether the listen address only accepts local clients.
+func (c Config) loopback() bool {
+	host, _, _ := net.SplitHostPort(c.Listen)
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+func or(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return v
+}
+
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as 30m or 12h", name)
+	}
+	return d, nil
+}

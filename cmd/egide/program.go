@@ -1,0 +1,394 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/egide/egide/graph"
+	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/charge"
+	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/demo"
+	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/hearing"
+	"github.com/egide/egide/internal/httpserver"
+	"github.com/egide/egide/internal/organisation"
+	"github.com/egide/egide/internal/person"
+	"github.com/egide/egide/internal/pgcluster"
+	"github.com/egide/egide/internal/postgres"
+	"github.com/egide/egide/internal/proceeding"
+)
+
+const usage = `usage: egide <command>
+
+commands:
+  dev              build-free dev mode: private PostgreSQL under var/ (unless DATABASE_URL),
+                   dev key ring, demo data, server on EGIDE_LISTEN; writes var/dev.env
+  serve            production server (needs DATABASE_URL and a key ring)
+  migrate up       apply pending migrations
+  migrate status   show applied and pending migrations
+  seed             add the demo data to DATABASE_URL (dev key ring only) [-dossiers N] [-accounts FILE]
+  keys generate    print a new key-ring entry for EGIDE_KEYRING / EGIDE_KEYRING_FILE
+
+Configuration comes from the environment (EGIDE_*, DATABASE_URL): see docs/operations.md.
+`
+
+// Program is the egide process. Tests run it in-process with their own
+// environment and learn the listening address through Started.
+type Program struct {
+	Getenv  func(string) string
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Started func(addr string) // called once the server listens
+}
+
+// Run executes one subcommand.
+func (p *Program) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(p.Stderr, usage)
+		return errors.New("no command")
+	}
+	cfg, err := LoadConfig(p.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := p.logger(cfg)
+	switch args[0] {
+	case "dev":
+		return p.dev(ctx, cfg, log)
+	case "serve":
+		return p.serve(ctx, cfg, log)
+	case "migrate":
+		return p.migrate(ctx, cfg, args[1:])
+	case "seed":
+		return p.seed(ctx, cfg, args[1:])
+	case "keys":
+		if len(args) == 2 && args[1] == "generate" {
+			spec, err := crypto.GenerateKeySpec(1)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(p.Stdout, spec)
+			return nil
+		}
+		return errors.New("usage: egide keys generate")
+	case "help", "-h", "--help":
+		fmt.Fprint(p.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(p.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func (p *Program) logger(cfg Config) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(p.Stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+func requireDB(cfg Config) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (e.g. postgres://egide@db.internal:5432/egide)")
+	}
+	return nil
+}
+
+// keyRing loads the configured key ring; EGIDE_KEYRING wins over the file.
+func keyRing(cfg Config) (*crypto.KeyRing, error) {
+	switch {
+	case cfg.KeyRing != "":
+		kr, err := crypto.ParseKeyRing(cfg.KeyRing)
+		if err != nil {
+			return nil, fmt.Errorf("EGIDE_KEYRING: %w", err)
+		}
+		return kr, nil
+	case cfg.KeyRingFile != "":
+		kr, err := crypto.LoadKeyRingFile(cfg.KeyRingFile)
+		if err != nil {
+			return nil, fmt.Errorf("EGIDE_KEYRING_FILE: %w", err)
+		}
+		return kr, nil
+	}
+	return nil, errors.New("EGIDE_KEYRING_FILE or EGIDE_KEYRING is required (create one with: egide keys generate)")
+}
+
+func (p *Program) serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	kr, err := keyRing(cfg)
+	if err != nil {
+		return err
+	}
+	if kr.IsDev() {
+		return errors.New("refusing to serve with a dev key ring: set EGIDE_KEYRING_FILE to a production key ring (egide keys generate)")
+	}
+	if cfg.InsecureCookies && !cfg.loopback() {
+		return errors.New("EGIDE_INSECURE_COOKIES is only allowed when EGIDE_LISTEN is a loopback address")
+	}
+	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	return p.run(ctx, cfg, log, kr, false)
+}
+
+func (p *Program) migrate(ctx context.Context, cfg Config, args []string) error {
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
+		return errors.New("usage: egide migrate up|status")
+	}
+	if args[0] == "up" {
+		if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	st, err := postgres.StatusURL(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	for i, name := range st.Names {
+		state := "pending"
+		if int32(i) < st.Current {
+			state = "applied"
+		}
+		fmt.Fprintf(p.Stdout, "%-8s %s\n", state, name)
+	}
+	fmt.Fprintf(p.Stdout, "version %d of %d\n", st.Current, st.Latest)
+	return nil
+}
+
+func (p *Program) seed(ctx context.Context, cfg Config, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(p.Stderr)
+	n := fs.Int("dossiers", cfg.DemoDossiers, "dossiers to seed")
+	accounts := fs.String("accounts", "", "write the demo accounts to this file (mode 0600)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := requireDB(cfg); err != nil {
+		return err
+	}
+	kr, err := keyRing(cfg)
+	if err != nil {
+		return err
+	}
+	if !kr.IsDev() {
+		return errors.New("refusing to seed demo data with a production key ring")
+	}
+	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	start := time.Now()
+	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: *n, Now: time.Now()})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	if *accounts != "" {
+		if err := demo.WriteAccounts(*accounts, accs); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(p.Stdout, "seeded %d demo dossiers in %s\n", *n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// dev runs the whole system on one machine with no setup: a private
+// PostgreSQL cluster under the data dir unless DATABASE_URL is set, a dev
+// key ring, demo data, and the server.
+func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("EGIDE_DATA_DIR: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("EGIDE_DATA_DIR: %w", err)
+	}
+	if cfg.DatabaseURL == "" {
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: filepath.Join(dir, "pg"), Logger: log})
+		if err != nil {
+			return fmt.Errorf("start private PostgreSQL (or set DATABASE_URL): %w", err)
+		}
+		defer func() {
+			if err := cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				log.Error("stop PostgreSQL", "error", err)
+			}
+		}()
+		if err := createDatabase(ctx, cluster.URL(), "egide"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = cluster.URLFor("egide")
+	}
+	if cfg.KeyRing == "" && cfg.KeyRingFile == "" {
+		cfg.KeyRingFile = filepath.Join(dir, "dev-keyring")
+		if _, err := os.Stat(cfg.KeyRingFile); errors.Is(err, os.ErrNotExist) {
+			if err := crypto.GenerateDevKeyRingFile(cfg.KeyRingFile); err != nil {
+				return fmt.Errorf("generate dev key ring: %w", err)
+			}
+		}
+	}
+	kr, err := keyRing(cfg)
+	if err != nil {
+		return err
+	}
+	if kr.IsDev() {
+		log.Warn("DEV KEY RING IN USE: identities and files are encrypted with a key stored in plain text beside the data. " +
+			"Never use it for real data; egide serve refuses it.")
+	}
+	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: cfg.DemoDossiers, Now: time.Now()})
+	pool.Close()
+	if err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	accountsFile := filepath.Join(dir, "dev-accounts.json")
+	if err := demo.WriteAccounts(accountsFile, accs); err != nil {
+		return err
+	}
+	cfg.InsecureCookies = cfg.loopback()
+	env := fmt.Sprintf("# Written by egide dev: the environment of this dev instance.\n"+
+		"# Use it with: set -a; . %[1]s/dev.env; set +a; bin/egide migrate status\n"+
+		"DATABASE_URL=%[2]s\nEGIDE_KEYRING_FILE=%[3]s\nEGIDE_DATA_DIR=%[1]s\nEGIDE_LISTEN=%[4]s\nEGIDE_INSECURE_COOKIES=%[5]t\n",
+		dir, cfg.DatabaseURL, cfg.KeyRingFile, cfg.Listen, cfg.InsecureCookies)
+	if err := os.WriteFile(filepath.Join(dir, "dev.env"), []byte(env), 0o600); err != nil {
+		return fmt.Errorf("write dev.env: %w", err)
+	}
+	started := p.Started
+	p.Started = func(addr string) {
+		fmt.Fprintf(p.Stdout, "\n  Égide is running: http://%s\n  GraphQL API:      POST http://%s/graphql (header X-Egide-CSRF: 1)\n"+
+			"  Demo accounts:    %s\n  Environment:      %s\n  Stop with Ctrl-C.\n\n", addr, addr, accountsFile, filepath.Join(dir, "dev.env"))
+		if started != nil {
+			started(addr)
+		}
+	}
+	return p.run(ctx, cfg, log, kr, true)
+}
+
+func createDatabase(ctx context.Context, url, name string) error {
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("check database: %w", err)
+	}
+	if !exists {
+		if _, err := pool.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+			return fmt.Errorf("create database: %w", err)
+		}
+	}
+	return nil
+}
+
+// run serves until ctx ends, then drains in-flight requests.
+func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *crypto.KeyRing, dev bool) error {
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	h, err := newHandler(pool, kr, cfg, log, dev)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("EGIDE_LISTEN: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("listening", "addr", addr, "dev", dev)
+	if p.Started != nil {
+		p.Started(addr)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// newHandler wires services, GraphQL and HTTP.
+func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool) (http.Handler, error) {
+	az, err := authz.New(pool)
+	if err != nil {
+		return nil, err
+	}
+	authSvc, err := auth.New(pool, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	if err != nil {
+		return nil, err
+	}
+	res := &graph.Resolver{
+		AuthSvc:         authSvc,
+		OrganisationSvc: organisation.NewService(az),
+		DossierSvc:      dossier.NewService(az),
+		PersonSvc:       person.NewService(az, kr),
+		ChargeSvc:       charge.NewService(az),
+		ProceedingSvc:   proceeding.NewService(az),
+		HearingSvc:      hearing.NewService(az),
+	}
+	return httpserver.New(httpserver.Options{
+		Logger:          log,
+		Auth:            authSvc,
+		Resolver:        res,
+		GraphQL:         graph.NewHandler(res, graph.HandlerOptions{Introspection: dev, Logger: log}),
+		Ready:           readiness(pool),
+		InsecureCookies: cfg.InsecureCookies,
+		SessionMaxAge:   cfg.SessionMax,
+	}), nil
+}
+
+// readiness: the database answers and its schema is the one this binary expects.
+func readiness(pool *pgxpool.Pool) func(context.Context) error {
+	return func(ctx context.Context) error {
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("database: %w", err)
+		}
+		defer conn.Release()
+		st, err := postgres.Status(ctx, conn.Conn())
+		if err != nil {
+			return err
+		}
+		if st.Pending() {
+			return fmt.Errorf("migrations pending: at %d of %d", st.Current, st.Latest)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,128 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/apperr"
+	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/hearing"
+	"github.com/egide/egide/internal/organisation"
+	"github.com/egide/egide/internal/person"
+	"github.com/egide/egide/internal/proceeding"
+)
+
+// Loaders batch the by-id loads of one request, so a page of 50 dossiers
+// with their victims, current proceeding and next hearing costs a fixed
+// number of queries. They are built per request for its actor: each batch
+// is one authorized, audited service call.
+type Loaders struct {
+	Dossier             *dataloadgen.Loader[uuid.UUID, dossier.Dossier]
+	Organisation        *dataloadgen.Loader[uuid.UUID, organisation.Organisation]
+	Proceeding          *dataloadgen.Loader[uuid.UUID, proceeding.Proceeding]
+	VictimsByDossier    *dataloadgen.Loader[uuid.UUID, []person.Victim]
+	DefendantsByDossier *dataloadgen.Loader[uuid.UUID, []person.Defendant]
+	CurrentProceeding   *dataloadgen.Loader[uuid.UUID, *proceeding.Proceeding]
+	NextHearing         *dataloadgen.Loader[uuid.UUID, *hearing.Hearing]
+}
+
+type loadersKey struct{}
+
+// loaderWait is how long a loader waits to gather keys into one batch.
+const loaderWait = 2 * time.Millisecond
+
+// NewLoaders returns the loaders of one request made by a.
+func (r *Resolver) NewLoaders(a actor.Actor) *Loaders {
+	opt := dataloadgen.WithWait(loaderWait)
+	return &Loaders{
+		Dossier: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]dossier.Dossier, error) {
+			return mustAll(r.DossierSvc.ByIDs(ctx, a, ids))(ids, "dossier")
+		}, opt),
+		Organisation: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]organisation.Organisation, error) {
+			return mustAll(r.OrganisationSvc.ByIDs(ctx, a, ids))(ids, "organisation")
+		}, opt),
+		Proceeding: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]proceeding.Proceeding, error) {
+			return mustAll(r.ProceedingSvc.ByIDs(ctx, a, ids))(ids, "proceeding")
+		}, opt),
+		VictimsByDossier: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]person.Victim, error) {
+			return complete[person.Victim](ids)(r.PersonSvc.VictimsByDossiers(ctx, a, ids))
+		}, opt),
+		DefendantsByDossier: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]person.Defendant, error) {
+			return complete[person.Defendant](ids)(r.PersonSvc.DefendantsByDossiers(ctx, a, ids))
+		}, opt),
+		CurrentProceeding: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*proceeding.Proceeding, error) {
+			return pointers[proceeding.Proceeding](ids)(r.ProceedingSvc.CurrentByDossiers(ctx, a, ids))
+		}, opt),
+		NextHearing: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*hearing.Hearing, error) {
+			return pointers[hearing.Hearing](ids)(r.HearingSvc.NextByDossiers(ctx, a, ids, time.Now()))
+		}, opt),
+	}
+}
+
+// WithLoaders returns ctx carrying l.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loaders(ctx context.Context) *Loaders {
+	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+// mustAll reports a key missing from a batch as NOT_FOUND for that key.
+func mustAll[T any](m map[uuid.UUID]T, err error) func([]uuid.UUID, string) (map[uuid.UUID]T, error) {
+	return func(ids []uuid.UUID, kind string) (map[uuid.UUID]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		errs := dataloadgen.MappedFetchError[uuid.UUID]{}
+		for _, id := range ids {
+			if _, ok := m[id]; !ok {
+				errs[id] = apperr.NotFoundf(kind)
+			}
+		}
+		if len(errs) > 0 {
+			return m, errs
+		}
+		return m, nil
+	}
+}
+
+// complete gives every key a value: keys with no rows load an empty list.
+func complete[T any](ids []uuid.UUID) func(map[uuid.UUID][]T, error) (map[uuid.UUID][]T, error) {
+	return func(m map[uuid.UUID][]T, err error) (map[uuid.UUID][]T, error) {
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			m = make(map[uuid.UUID][]T, len(ids))
+		}
+		for _, id := range ids {
+			if _, ok := m[id]; !ok {
+				m[id] = []T{}
+			}
+		}
+		return m, nil
+	}
+}
+
+// pointers turns a map of optional values into pointers; absent keys load nil.
+func pointers[T any](ids []uuid.UUID) func(map[uuid.UUID]T, error) (map[uuid.UUID]*T, error) {
+	return func(m map[uuid.UUID]T, err error) (map[uuid.UUID]*T, error) {
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID]*T, len(ids))
+		for _, id := range ids {
+			if v, ok := m[id]; ok {
+				out[id] = &v
+			} else {
+				out[id] = nil
+			}
+		}
+		return out, nil
+	}
+}

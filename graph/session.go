@@ -1,0 +1,50 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/egide/egide/graph/model"
+)
+
+// SessionCookie lets the login and logout mutations set or clear the
+// session cookie of the HTTP response.
+type SessionCookie interface {
+	Set(token string)
+	Clear()
+}
+
+type cookieKey struct{}
+
+// WithSessionCookie returns ctx carrying c.
+func WithSessionCookie(ctx context.Context, c SessionCookie) context.Context {
+	return context.WithValue(ctx, cookieKey{}, c)
+}
+
+type noCookie struct{}
+
+func (noCookie) Set(string) {}
+func (noCookie) Clear()     {}
+
+func sessionCookie(ctx context.Context) SessionCookie {
+	if c, ok := ctx.Value(cookieKey{}).(SessionCookie); ok {
+		return c
+	}
+	return noCookie{}
+}
+
+func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {
+	a := ActorFrom(ctx)
+	u, err := r.AuthSvc.Me(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	v := &model.Viewer{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: a.Roles, Superadmin: u.Superadmin}
+	if a.OrgID != [16]byte{} {
+		o, err := loaders(ctx).Organisation.Load(ctx, a.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		v.Organisation = &o
+	}
+	return v, nil
+}

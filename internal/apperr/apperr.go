@@ -1,0 +1,101 @@
+// Package apperr defines the errors that cross the service boundary. The
+// domain decides the code; only the edges (GraphQL, HTTP, CLI) translate it.
+// Anything that is not an *Error is INTERNAL and its message never reaches
+// a client.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for clients.
+type Code string
+
+// The codes a client can see.
+const (
+	NotFound        Code = "NOT_FOUND"
+	Forbidden       Code = "FORBIDDEN"
+	Invalid         Code = "INVALID"
+	Conflict        Code = "CONFLICT"
+	Unauthenticated Code = "UNAUTHENTICATED"
+	Internal        Code = "INTERNAL"
+)
+
+// FieldError says which input field is wrong and why.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is a domain error with a client-safe message.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  []FieldError
+}
+
+func (e *Error) Error() string {
+	if len(e.Fields) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	}
+	return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
+}
+
+// New returns an error with the given code and client-safe message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundf is the answer for a resource that does not exist and for one
+// the actor may not see: both must look exactly the same.
+func NotFoundf(kind string) *Error {
+	return &Error{Code: NotFound, Message: kind + " not found"}
+}
+
+// CodeOf returns the code of err, INTERNAL for anything unknown.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// As returns err as an *Error when it is one.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// Validation collects field errors; Err returns nil when there are none.
+type Validation struct {
+	fields []FieldError
+}
+
+// Add records that field is wrong, with a message for the user.
+func (v *Validation) Add(field, format string, args ...any) {
+	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// Check records the message when cond is false.
+func (v *Validation) Check(cond bool, field, format string, args ...any) {
+	if !cond {
+		v.Add(field, format, args...)
+	}
+}
+
+// Err returns an INVALID error naming every wrong field, or nil.
+func (v *Validation) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return &Error{Code: Invalid, Message: "invalid input", Fields: v.fields}
+}
+
+// InvalidField is a shortcut for one wrong field.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Code: Invalid, Message: "invalid input",
+		Fields: []FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
+}

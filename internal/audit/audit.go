@@ -1,0 +1,84 @@
+// Package audit writes the access log. Every service call records its
+// event inside the transaction of the access itself, so an access that
+// cannot be logged does not happen.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/egide/egide/internal/actor"
+)
+
+// Outcome of an access attempt.
+type Outcome string
+
+// Outcomes.
+const (
+	Allowed Outcome = "allowed"
+	Denied  Outcome = "denied"
+)
+
+// Event is one access. Identifiers only: never names or free text taken
+// from case records.
+type Event struct {
+	Action       string // e.g. "dossier.read", "victim.identity.reveal"
+	ResourceType string // e.g. "dossier", "victim"
+	ResourceIDs  []uuid.UUID
+	DossierID    uuid.UUID // zero when the resource belongs to no dossier
+	Reason       string    // the reason the actor gave, where the action asks for one
+	Outcome      Outcome
+	Permission   string // the permission checked
+}
+
+// Record writes e for a in tx. A failure must fail the caller's transaction.
+func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
+	if e.Outcome == "" {
+		e.Outcome = Allowed
+	}
+	ids := e.ResourceIDs
+	if ids == nil {
+		ids = []uuid.UUID{}
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO audit_events (actor_user_id, organisation_id, session_hash, request_id, source_ip,
+			user_agent, action, resource_type, resource_ids, dossier_id, reason, outcome, permission)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		nullUUID(a.UserID), nullUUID(a.OrgID), a.SessionHash, a.RequestID, ip(a.IP),
+		truncate(a.UserAgent, 512), e.Action, e.ResourceType, ids, nullUUID(e.DossierID),
+		truncate(e.Reason, 1000), string(e.Outcome), e.Permission)
+	if err != nil {
+		return fmt.Errorf("write audit event %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+func nullUUID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
+}
+
+func ip(s string) any {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return nil
+	}
+	return addr
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// cut on a rune boundary
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

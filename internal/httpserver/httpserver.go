@@ -1,0 +1,249 @@
+// Package httpserver owns the HTTP surface: routes, the order of
+// middleware, security headers, and turning a request into an actor.
+package httpserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/egide/egide/graph"
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/apperr"
+	"github.com/egide/egide/internal/auth"
+)
+
+// Names every client must know.
+const (
+	SessionCookie = "egide_session"
+	// CSRFHeader must be sent with value "1" on every POST to /graphql. A
+	// browser cannot add a custom header to a cross-site form post or a
+	// simple request, so its presence proves the request came from a page of
+	// ours (or a non-browser client).
+	CSRFHeader = "X-Egide-CSRF"
+	// MaxGraphQLBody bounds a GraphQL request body.
+	MaxGraphQLBody = 1 << 20
+)
+
+// Options wire the server.
+type Options struct {
+	Logger   *slog.Logger
+	Auth     *auth.Service
+	Resolver *graph.Resolver
+	GraphQL  http.Handler
+	// Ready reports whether the instance can serve (database reachable,
+	// migrations current).
+	Ready func(ctx context.Context) error
+	// InsecureCookies drops the Secure flag: only for dev on plain-HTTP loopback.
+	InsecureCookies bool
+	// SessionMaxAge is the cookie lifetime (the session's absolute lifetime).
+	SessionMaxAge time.Duration
+}
+
+// New returns the root handler.
+func New(opt Options) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := opt.Ready(ctx); err != nil {
+			opt.Logger.WarnContext(ctx, "not ready", "request_id", requestID(r), "error", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	mux.Handle("/graphql", graphqlHandler(opt))
+	mux.HandleFunc("GET /{$}", landing)
+	return chain(mux, opt.Logger)
+}
+
+// graphqlHandler refuses anything but a JSON POST that carries the CSRF
+// header, bounds the body, then resolves the session into the actor.
+func graphqlHandler(opt Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, http.StatusMethodNotAllowed, apperr.Invalid, "use POST with a JSON body")
+			return
+		}
+		if r.Header.Get(CSRFHeader) != "1" {
+			writeError(w, http.StatusForbidden, apperr.Forbidden, "missing header "+CSRFHeader+": 1")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, MaxGraphQLBody)
+		meta := actor.Actor{RequestID: requestID(r), IP: clientIP(r), UserAgent: r.UserAgent()}
+		a := meta
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			got, err := opt.Auth.Authenticate(r.Context(), c.Value, meta)
+			switch {
+			case err == nil:
+				a = got
+			case apperr.CodeOf(err) == apperr.Unauthenticated:
+				clearCookie(w, opt)
+			default:
+				opt.Logger.ErrorContext(r.Context(), "authenticate", "request_id", meta.RequestID, "error", err)
+				writeError(w, http.StatusServiceUnavailable, apperr.Internal, "internal error")
+				return
+			}
+		}
+		ctx := graph.WithActor(r.Context(), a)
+		ctx = graph.WithLoaders(ctx, opt.Resolver.NewLoaders(a))
+		ctx = graph.WithSessionCookie(ctx, &cookieJar{w: w, opt: opt})
+		w.Header().Set("Cache-Control", "no-store")
+		opt.GraphQL.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type cookieJar struct {
+	w   http.ResponseWriter
+	opt Options
+}
+
+func (c *cookieJar) Set(token string) {
+	http.SetCookie(c.w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: !c.opt.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: int(c.opt.SessionMaxAge.Seconds())})
+}
+
+func (c *cookieJar) Clear() { clearCookie(c.w, c.opt) }
+
+func clearCookie(w http.ResponseWriter, opt Options) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: !opt.InsecureCookies, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers in the GraphQL error shape so clients handle one format.
+func writeError(w http.ResponseWriter, status int, code apperr.Code, msg string) {
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{
+		{"message": msg, "extensions": map[string]any{"code": string(code)}}}})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return ""
+	}
+	return host
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// chain applies the middleware in a fixed order: request id first (so
+// everything after can log it), then panic recovery, access log and
+// security headers.
+func chain(h http.Handler, log *slog.Logger) http.Handler {
+	h = securityHeaders(h)
+	h = accessLog(h, log)
+	h = recoverer(h, log)
+	return withRequestID(h)
+}
+
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+func recoverer(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic", "request_id", requestID(r), "panic", v, "stack", string(debug.Stack()))
+				writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// accessLog logs method, path, status and timing: never query strings,
+// bodies or anything a user typed.
+func accessLog(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// landing is served at / until the web application is embedded.
+func landing(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Égide</title></head>
+<body><h1>Égide</h1><p>L'API GraphQL répond sur <code>POST /graphql</code> (en-tête <code>X-Egide-CSRF: 1</code>).
+L'application web arrive bientôt.</p><p lang="en">The GraphQL API answers on <code>POST /graphql</code>.</p></body></html>`))
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what `make run` and `make test` need and the machine may lack:
+# PostgreSQL server binaries (initdb, pg_ctl). Go itself must be present.
+set -euo pipefail
+
+have_pg() {
+	command -v initdb >/dev/null 2>&1 && return 0
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+}
+
+if [ -n "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] || have_pg; then
+	exit 0
+fi
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing PostgreSQL server binaries (apt-get install postgresql)" >&2
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+	exit 0
+fi
+echo "deps: PostgreSQL server binaries not found; install the 'postgresql' package or set DATABASE_URL / TEST_DATABASE_URL" >&2
+exit 1
