@@ -99,7 +99,7 @@ func (r *queryResolver) Dossier(ctx context.Context, id uuid.UUID) (*dossier.Dos
 
 // Dossiers is the resolver for the dossiers field.
 func (r *queryResolver) Dossiers(ctx context.Context, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) (model.DossierConnection, error) {
-	p := dossier.ListParams{First: first, After: after}
+	p := dossier.ListParams{First: first, After: after, WantCount: requestedFields(ctx)["totalCount"]}
 	if filter != nil {
 		p.Filter = dossier.Filter{Status: filter.Status, Themes: filter.Themes, Text: filter.Text,
 			HearingFrom: filter.HearingFrom, HearingTo: filter.HearingTo}
@@ -116,6 +116,11 @@ func (r *queryResolver) Dossiers(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return model.DossierConnection{}, err
 	}
+	ids, orgs := make([]uuid.UUID, len(res.Nodes)), make([]uuid.UUID, len(res.Nodes))
+	for i, d := range res.Nodes {
+		ids[i], orgs[i] = d.ID, d.OrganisationID
+	}
+	prefetchDossierFields(ctx, ids, orgs)
 	return model.DossierConnection{Nodes: res.Nodes, TotalCount: res.TotalCount,
 		PageInfo: &model.PageInfo{HasNextPage: res.Info.HasNextPage, EndCursor: res.Info.EndCursor}}, nil
 }

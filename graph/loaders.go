@@ -2,7 +2,10 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
@@ -125,4 +128,53 @@ func pointers[T any](ids []uuid.UUID) func(map[uuid.UUID]T, error) (map[uuid.UUI
 		}
 		return out, nil
 	}
+}
+
+// prefetchDossierFields loads, in one batch per loader, the nested fields
+// that the current list query asks for on its dossier nodes. Without it the
+// batches depend on goroutine timing (a busy server splits them); with it a
+// page costs the same statements whatever its size or the load.
+func prefetchDossierFields(ctx context.Context, ids, orgIDs []uuid.UUID) {
+	if len(ids) == 0 {
+		return
+	}
+	l := loaders(ctx)
+	var wg sync.WaitGroup
+	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	for name := range requestedFields(ctx, "nodes") {
+		switch name {
+		case "victims":
+			run(func() { _, _ = l.VictimsByDossier.LoadAll(ctx, ids) })
+		case "defendants":
+			run(func() { _, _ = l.DefendantsByDossier.LoadAll(ctx, ids) })
+		case "currentProceeding":
+			run(func() { _, _ = l.CurrentProceeding.LoadAll(ctx, ids) })
+		case "nextHearing":
+			run(func() { _, _ = l.NextHearing.LoadAll(ctx, ids) })
+		case "organisation":
+			run(func() { _, _ = l.Organisation.LoadAll(ctx, orgIDs) })
+		}
+	}
+	wg.Wait()
+}
+
+// requestedFields returns the names of the fields selected under the
+// current field, following path (e.g. "nodes").
+func requestedFields(ctx context.Context, path ...string) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, nil)
+	for _, p := range path {
+		var next []graphql.CollectedField
+		for _, f := range fields {
+			if f.Name == p {
+				next = append(next, graphql.CollectFields(oc, f.Selections, nil)...)
+			}
+		}
+		fields = next
+	}
+	out := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		out[f.Name] = true
+	}
+	return out
 }

@@ -253,6 +253,24 @@ type Scope struct {
 const ScopeClause = `(d.organisation_id = @az_org OR EXISTS (SELECT 1 FROM dossier_shares azs WHERE azs.dossier_id = d.id AND azs.organisation_id = @az_org))
 	AND (@az_all OR EXISTS (SELECT 1 FROM dossier_assignments aza WHERE aza.dossier_id = d.id AND aza.user_id = @az_user))`
 
+// Branches returns the two halves of the scope as "FROM ... WHERE ..."
+// fragments over "dossiers d": the organisation's own dossiers, and those
+// shared with it. A list query runs its filter, order and limit in each
+// half and merges them (UNION ALL), so that PostgreSQL walks the
+// (organisation_id, sort key) indexes instead of filtering every row, which
+// an OR across the two would force.
+func (s Scope) Branches() [2]string {
+	assigned := ""
+	if !s.AllOfOrg {
+		assigned = " AND d.id IN (SELECT aza.dossier_id FROM dossier_assignments aza WHERE aza.user_id = @az_user)"
+	}
+	return [2]string{
+		`FROM dossiers d WHERE d.organisation_id = @az_org` + assigned,
+		`FROM dossier_shares azs JOIN dossiers d ON d.id = azs.dossier_id
+		 WHERE azs.organisation_id = @az_org AND d.organisation_id <> @az_org` + assigned,
+	}
+}
+
 // Args returns the named arguments of ScopeClause, added to into.
 func (s Scope) Args(into pgx.NamedArgs) pgx.NamedArgs {
 	if into == nil {

@@ -89,8 +89,9 @@ const (
 // A password cannot be recovered from its hash, so every call gives each
 // demo user a fresh random password (resetting the hash of existing ones)
 // and returns it: the accounts returned, and the file WriteAccounts makes
-// of them, are always the ones that work. This is acceptable only because
-// demo data is for development.
+// of them, are always the ones that work (of two concurrent seeds, the one
+// that commits last). This is acceptable only because demo data is for
+// development.
 func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Options) ([]Account, error) {
 	if kr == nil {
 		return nil, errors.New("demo: a key ring is needed to seal identities")

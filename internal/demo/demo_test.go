@@ -87,6 +87,7 @@ func strs(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) []string {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	kr := newKeyRing(t)
@@ -260,6 +261,7 @@ func checkData(t *testing.T, pool *pgxpool.Pool, now time.Time, dossiers int) {
 }
 
 func TestSeedConcurrentAndGrowing(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	kr := newKeyRing(t)
@@ -302,6 +304,7 @@ func TestSeedMany(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short")
 	}
+	t.Parallel()
 	pool := pgtest.New(t)
 	now := testNow(t)
 	start := time.Now()
@@ -322,6 +325,7 @@ func TestSeedOptions(t *testing.T) {
 }
 
 func TestWriteAccounts(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "var", "dev-accounts.json")
 	accounts := []Account{{Email: "a@demo.egide.local", Password: "ABCDEFGHIJKLMNOPQRST", Role: "admin", DisplayName: "A"}}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -73,7 +73,7 @@ type dossierRow struct {
 	retentionUntil                   time.Time
 }
 
-// person is a victim or defendant; identity, when set, is sealed into
+// personRow is a victim or defendant; identity, when set, is sealed into
 // ciphertext and wrappedKey before the insert.
 type personRow struct {
 	id, dossierID          uuid.UUID
@@ -237,15 +237,16 @@ func (g *gen) stageDates(sh shape) (starts []time.Time, ends []*time.Time) {
 	n := len(sh.path)
 	starts, ends = make([]time.Time, n), make([]*time.Time, n)
 	last := sh.path[n-1]
+	// Decisions and orders ending a stage are dated on weekdays.
 	if sh.closed {
-		end := day(g.today, -g.between(20, 500))
+		end := weekdayBefore(day(g.today, -g.between(20, 500)))
 		ends[n-1] = &end
 		starts[n-1] = day(end, -g.stageSpan(last))
 	} else {
 		starts[n-1] = day(g.today, -g.elapsed(last))
 	}
 	for k := n - 2; k >= 0; k-- {
-		end := day(starts[k+1], -g.r.IntN(15))
+		end := weekdayBefore(day(starts[k+1], -g.r.IntN(15)))
 		ends[k] = &end
 		starts[k] = day(end, -g.stageSpan(sh.path[k]))
 	}
@@ -342,6 +343,7 @@ func (g *gen) dossier() uuid.UUID {
 	for _, df := range defendants {
 		countries = append(countries, df.country)
 	}
+	summary := g.pick(spec.summaries)
 	abroad := ""
 	for _, c := range countries {
 		if c != "FR" {
@@ -349,14 +351,14 @@ func (g *gen) dossier() uuid.UUID {
 			break
 		}
 	}
-	if abroad == "" {
-		abroad = g.pick([]string{"BE", "CI", "MA"})
+	if abroad == "" && strings.Contains(summary, "{country}") {
+		abroad = g.pick([]string{"BE", "CI", "MA"}) // where the money or the intermediaries were
 		countries = append(countries, abroad)
 	}
 	slices.Sort(countries)
 	d.countries = slices.Compact(countries)
-	d.summary = strings.NewReplacer("{platform}", d.platforms[0], "{country}", countryNames[abroad],
-		"{city}", place.name, "{victims}", victimCount(len(victims))).Replace(g.pick(spec.summaries))
+	d.summary = strings.NewReplacer("{platform}", platformPhrases[d.platforms[0]], "{country}", countryNames[abroad],
+		"{city}", place.name, "{victims}", victimCount(len(victims))).Replace(summary)
 
 	// The trial court depends on the gravest charge the case was sent
 	// to trial for.
@@ -668,7 +670,7 @@ func (g *gen) standings(d *dossierRow, procs []proceedingRow, consents []consent
 				s.basis, s.consentID = "CPP 2-22", &consents[0].id
 				from = maxDate(from, consents[0].givenOn)
 			}
-			s.constitutedOn = minDate(day(from, r.IntN(30)), last)
+			s.constitutedOn = minDate(weekdayAfter(day(from, r.IntN(30))), last)
 			switch {
 			case n > 0:
 				s.mode = "intervention"

@@ -98,6 +98,16 @@ func TestTablesCiteKnownArticles(t *testing.T) {
 				t.Errorf("%s: requalification for unknown role %s", th, q.role)
 			}
 		}
+		for _, pf := range spec.platforms {
+			if platformPhrases[pf] == "" {
+				t.Errorf("%s: no phrase for platform %q", th, pf)
+			}
+		}
+		for _, sum := range spec.summaries {
+			if strings.Contains(sum, "de {platform}") || strings.Contains(sum, "à {platform}") {
+				t.Errorf("%s: %q would read \"de le\" or \"à le\"", th, sum)
+			}
+		}
 		for _, s := range secondThemes[th] {
 			if !slices.Contains(themes, s) || s == th {
 				t.Errorf("%s: bad second theme %s", th, s)

@@ -44,7 +44,6 @@ type themeSpec struct {
 	roles     []string // defendants' roles, the main defendant's first
 	charges   map[string]chargeT
 	requals   []requalT
-	crime     bool // the requalified charge is a crime (cour criminelle / assises)
 }
 
 const (
@@ -86,7 +85,6 @@ var specs = map[string]themeSpec{
 			to:     chargeT{"121-7", "Complicité (art. 121-7 C. pén.) d'agressions sexuelles sur mineurs de quinze ans (art. 222-29-1)", []string{under}, "accomplice"},
 			reason: "Les échanges saisis montrent que les abus ont été commandés et dirigés en direct : complicité par instructions",
 		}},
-		crime: true,
 	},
 	"grooming": {
 		titles: []string{
@@ -125,7 +123,7 @@ var specs = map[string]themeSpec{
 			"Plusieurs mineurs contactés sur {platform} par de faux profils ont été incités à envoyer des images intimes, puis menacés de leur diffusion faute de paiement. Les fonds transitaient vers un compte ouvert à l'étranger ({country}) ; l'enquête a identifié {victims}. Faits fictifs, données de démonstration.",
 			"Un réseau exigeait de mineurs de nouvelles images sous la menace de publier les premières sur {platform}. Les signalements reçus à {city} ont permis d'identifier {victims}. Faits fictifs, données de démonstration.",
 		},
-		platforms: []string{"réseau social A", "messagerie éphémère D", "plateforme de streaming B"},
+		platforms: []string{"réseau social A", "messagerie éphémère H", "plateforme de streaming B"},
 		countries: []string{"FR", "FR", "BE", "CI"},
 		roles:     []string{"other", "distributor"},
 		charges: map[string]chargeT{
@@ -205,7 +203,7 @@ var specs = map[string]themeSpec{
 		},
 		summaries: []string{
 			"Des annonces publiées sur {platform} proposaient des rencontres tarifées avec des mineures hébergées dans des hôtels de {city}. L'exploitation des téléphones saisis a permis d'identifier plusieurs clients et {victims}. Faits fictifs, données de démonstration.",
-			"Une application de rencontre ({platform}) servait à mettre en relation des clients avec des mineures. L'enquête a identifié {victims}. Faits fictifs, données de démonstration.",
+			"Des rencontres tarifées avec des mineures étaient proposées à des clients via {platform}. L'enquête a identifié {victims}. Faits fictifs, données de démonstration.",
 		},
 		platforms: []string{"site d'annonces F", "application de rencontre G", "messagerie instantanée D"},
 		countries: []string{"FR", "FR", "FR", "MA"},
@@ -222,8 +220,29 @@ var specs = map[string]themeSpec{
 			third: &chargeT{"225-12-2", "Recours à la prostitution d'un mineur de quinze ans", []string{"mineur de quinze ans"},
 				"author"},
 			thirdReason: "L'âge de la victime, inférieur à quinze ans au moment des faits, est établi",
+		}, {
+			role:   "facilitator",
+			from:   chargeT{"225-7", "Proxénétisme aggravé à l'égard de mineurs", []string{"à l'égard d'un mineur"}, "author"},
+			to:     chargeT{"225-7-1", "Proxénétisme à l'égard de mineurs de quinze ans", []string{"à l'égard d'un mineur de quinze ans"}, "author"},
+			reason: "L'information établit que deux des victimes avaient moins de quinze ans : la qualification criminelle s'impose",
 		}},
 	},
+}
+
+// platformPhrases name platforms in summaries, with their article.
+var platformPhrases = map[string]string{
+	"plateforme de visioconférence":          "une plateforme de visioconférence",
+	"plateforme de streaming B":              "la plateforme de streaming B",
+	"service de transfert d'argent en ligne": "un service de transfert d'argent en ligne",
+	"messagerie chiffrée":                    "une messagerie chiffrée",
+	"réseau social A":                        "le réseau social A",
+	"jeu en ligne C":                         "le jeu en ligne C",
+	"messagerie instantanée D":               "la messagerie instantanée D",
+	"service d'hébergement de fichiers E":    "le service d'hébergement de fichiers E",
+	"site d'annonces F":                      "le site d'annonces F",
+	"application de rencontre G":             "l'application de rencontre G",
+	"messagerie éphémère H":                  "la messagerie éphémère H",
+	"forum du darkweb":                       "un forum du darkweb",
 }
 
 // articleVersions: the version date of the article text cited.

@@ -370,6 +370,7 @@ type ListParams struct {
 	Filter     Filter
 	OrderBy    OrderField
 	Descending bool
+	WantCount  bool // compute TotalCount (one more scan): only when the client asks for it
 }
 
 // Page is one page of dossiers.
@@ -450,9 +451,13 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 			return err
 		}
 		scope.Args(args)
-		cond := strings.Join(append([]string{authz.ScopeClause}, where...), " AND ")
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM dossiers d WHERE `+cond, args).Scan(&out.TotalCount); err != nil {
-			return fmt.Errorf("count dossiers: %w", err)
+		br := scope.Branches()
+		cond := strings.Join(append([]string{"true"}, where...), " AND ")
+		if p.WantCount {
+			if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT (SELECT count(*) %s AND %s) + (SELECT count(*) %s AND %s)`,
+				br[0], cond, br[1], cond), args).Scan(&out.TotalCount); err != nil {
+				return fmt.Errorf("count dossiers: %w", err)
+			}
 		}
 		pageCond := cond
 		if cur != nil {
@@ -460,8 +465,9 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 			args["ck"], args["cid"] = cur.Key, cur.ID
 		}
 		args["lim"] = size + 1
-		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s FROM dossiers d WHERE %s ORDER BY %s %s, d.id %s LIMIT @lim`,
-			columns, pageCond, sort.expr, dir, dir), args)
+		order := fmt.Sprintf("ORDER BY %s %s, d.id %s LIMIT @lim", sort.expr, dir, dir)
+		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT * FROM ((SELECT %[1]s %[2]s AND %[4]s %[5]s)
+			UNION ALL (SELECT %[1]s %[3]s AND %[4]s %[5]s)) d %[5]s`, columns, br[0], br[1], pageCond, order), args)
 		if err != nil {
 			return fmt.Errorf("list dossiers: %w", err)
 		}
