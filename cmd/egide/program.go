@@ -219,7 +219,12 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("EGIDE_DATA_DIR: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// 0711: others may traverse (the private cluster runs as an unprivileged
+	// user when egide runs as root) but not list; every secret in it is 0600.
+	if err := os.MkdirAll(dir, 0o711); err != nil {
+		return fmt.Errorf("EGIDE_DATA_DIR: %w", err)
+	}
+	if err := os.Chmod(dir, 0o711); err != nil {
 		return fmt.Errorf("EGIDE_DATA_DIR: %w", err)
 	}
 	if cfg.DatabaseURL == "" {
