@@ -13,23 +13,27 @@ import (
 )
 
 // Login is the resolver for the login field.
-func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (model.Viewer, error) {
-	token, a, err := r.AuthSvc.Login(ctx, input.Email, input.Password, ActorFrom(ctx))
+func (r *mutationResolver) Login(ctx context.Context, input model.LoginInput) (model.LoginResult, error) {
+	res, err := r.AuthSvc.Login(ctx, input.Email, input.Password, input.Totp, ActorFrom(ctx))
 	if err != nil {
-		return model.Viewer{}, err
+		return model.LoginResult{}, err
 	}
-	sessionCookie(ctx).Set(token)
-	v, err := r.viewer(WithLoaders(WithActor(ctx, a), r.NewLoaders(a)))
+	sessionCookie(ctx).Set(res.Token)
+	v, err := r.viewer(r.asActor(ctx, res.Actor))
 	if err != nil {
-		return model.Viewer{}, err
+		return model.LoginResult{}, err
 	}
-	return *v, nil
+	out := model.LoginResult{Status: v.Status, Viewer: v}
+	if e := res.Enrollment; e != nil {
+		out.TotpEnrollment = &model.TotpEnrollment{Secret: e.Secret, OtpauthURI: e.OTPAuthURI, QRCodePng: e.QRCodePNG}
+	}
+	return out, nil
 }
 
 // Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	a := ActorFrom(ctx)
-	if !a.Authenticated() {
+	if !a.HasSession() {
 		return false, nil
 	}
 	if err := r.AuthSvc.Logout(ctx, a); err != nil {
@@ -39,9 +43,48 @@ func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// ConfirmTotpEnrollment is the resolver for the confirmTotpEnrollment field.
+func (r *mutationResolver) ConfirmTotpEnrollment(ctx context.Context, code string) (model.RecoveryCodes, error) {
+	codes, a, err := r.AuthSvc.ConfirmTOTPEnrollment(ctx, ActorFrom(ctx), code)
+	if err != nil {
+		return model.RecoveryCodes{}, err
+	}
+	v, err := r.viewer(r.asActor(ctx, a))
+	if err != nil {
+		return model.RecoveryCodes{}, err
+	}
+	return model.RecoveryCodes{Codes: codes, Viewer: v}, nil
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (model.Viewer, error) {
+	a, err := r.AuthSvc.ChangePassword(ctx, ActorFrom(ctx), input.CurrentPassword, input.NewPassword)
+	if err != nil {
+		return model.Viewer{}, err
+	}
+	v, err := r.viewer(r.asActor(ctx, a))
+	if err != nil {
+		return model.Viewer{}, err
+	}
+	return *v, nil
+}
+
+// RegenerateRecoveryCodes is the resolver for the regenerateRecoveryCodes field.
+func (r *mutationResolver) RegenerateRecoveryCodes(ctx context.Context, code string) (model.RecoveryCodes, error) {
+	codes, err := r.AuthSvc.RegenerateRecoveryCodes(ctx, ActorFrom(ctx), code)
+	if err != nil {
+		return model.RecoveryCodes{}, err
+	}
+	v, err := r.viewer(ctx)
+	if err != nil {
+		return model.RecoveryCodes{}, err
+	}
+	return model.RecoveryCodes{Codes: codes, Viewer: v}, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
-	if !ActorFrom(ctx).Authenticated() {
+	if !ActorFrom(ctx).HasSession() {
 		return nil, nil
 	}
 	return r.viewer(ctx)

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/egide/egide/graph/generated"
 	"github.com/egide/egide/graph/model"
@@ -31,6 +32,11 @@ func (r *dossierResolver) SharedWith(ctx context.Context, obj *dossier.Dossier) 
 		return nil, err
 	}
 	return loaders(ctx).Organisation.LoadAll(ctx, shares[obj.ID])
+}
+
+// Assignees is the resolver for the assignees field.
+func (r *dossierResolver) Assignees(ctx context.Context, obj *dossier.Dossier) ([]model.DossierAssignee, error) {
+	panic(fmt.Errorf("not implemented: Assignees - assignees"))
 }
 
 // Victims is the resolver for the victims field.

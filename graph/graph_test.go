@@ -18,6 +18,7 @@ import (
 
 	"github.com/egide/egide/graph"
 	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
@@ -69,7 +70,7 @@ func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo
 	if err != nil {
 		t.Fatal(err)
 	}
-	authSvc, err := auth.New(pool, auth.Config{IdleTimeout: time.Hour, MaxLifetime: time.Hour})
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: time.Hour, MaxLifetime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +123,8 @@ func TestDossierListQueryCountIsConstant(t *testing.T) {
 	c := &http.Client{Jar: jar}
 	for _, a := range accs {
 		if a.Role == "legal_staff" {
-			post(t, c, srv.URL, `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { id } }`,
-				map[string]any{"e": a.Email, "p": a.Password})
+			post(t, c, srv.URL, `mutation($e: String!, $p: String!, $c: String) { login(input: {email: $e, password: $p, totp: $c}) { status } }`,
+				map[string]any{"e": a.Email, "p": a.Password, "c": (&authtest.Codes{}).Next(a.TOTPSecret)})
 			break
 		}
 	}

@@ -3,6 +3,11 @@ package graph
 import (
 	"context"
 
+	"github.com/google/uuid"
+
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
+
 	"github.com/egide/egide/graph/model"
 )
 
@@ -32,14 +37,27 @@ func sessionCookie(ctx context.Context) SessionCookie {
 	return noCookie{}
 }
 
+// asActor returns ctx acting as a (after a sign-in step changed the
+// session), with loaders for that actor.
+func (r *Resolver) asActor(ctx context.Context, a actor.Actor) context.Context {
+	return WithLoaders(WithActor(ctx, a), r.NewLoaders(a))
+}
+
 func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {
 	a := ActorFrom(ctx)
 	u, err := r.AuthSvc.Me(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	v := &model.Viewer{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: a.Roles, Superadmin: u.Superadmin}
-	if a.OrgID != [16]byte{} {
+	v := &model.Viewer{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Roles: a.Roles, Superadmin: u.Superadmin,
+		TotpEnrolled: u.TOTPEnrolled, RecoveryCodesLeft: u.RecoveryCodesLeft, Status: model.LoginStatusSignedIn}
+	switch a.SignInStep {
+	case auth.StageTOTPEnrollment:
+		v.Status = model.LoginStatusTotpEnrollmentRequired
+	case auth.StagePasswordChange:
+		v.Status = model.LoginStatusPasswordChangeRequired
+	}
+	if a.OrgID != uuid.Nil && a.Authenticated() {
 		o, err := loaders(ctx).Organisation.Load(ctx, a.OrgID)
 		if err != nil {
 			return nil, err

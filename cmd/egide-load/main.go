@@ -17,6 +17,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/egide/egide/internal/auth/authtest"
 )
 
 // Query is the list benchmarked in BENCHMARKS.md: 50 dossiers with their
@@ -47,14 +49,14 @@ func run(base, accountsFile, role string, conc int, dur, warmup time.Duration, p
 	if err != nil {
 		return err
 	}
-	var accs []struct{ Email, Password, Role string }
+	var accs []struct{ Email, Password, Role, TOTPSecret string }
 	if err := json.Unmarshal(b, &accs); err != nil {
 		return fmt.Errorf("accounts: %w", err)
 	}
-	var email, password string
+	var email, password, secret string
 	for _, a := range accs {
 		if a.Role == role {
-			email, password = a.Email, a.Password
+			email, password, secret = a.Email, a.Password, a.TOTPSecret
 			break
 		}
 	}
@@ -69,12 +71,15 @@ func run(base, accountsFile, role string, conc int, dur, warmup time.Duration, p
 		latencies []time.Duration
 		failures  int
 	)
+	// One sign-in (a TOTP code is accepted once), its session shared by
+	// every client, each with its own connections.
+	jar, err := login(base, email, password, (&authtest.Codes{}).Next(secret))
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
-		c, err := login(base, email, password)
-		if err != nil {
-			return err
-		}
+		c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 2}}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -119,18 +124,19 @@ func run(base, accountsFile, role string, conc int, dur, warmup time.Duration, p
 	return nil
 }
 
-func login(base, email, password string) (*http.Client, error) {
+func login(base, email, password, code string) (http.CookieJar, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	var out struct{ Errors []any }
-	if err := post(context.Background(), c, base, `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { id } }`,
-		map[string]any{"e": email, "p": password}, &out); err != nil {
+	if err := post(context.Background(), c, base, `mutation($e: String!, $p: String!, $c: String) {
+		login(input: {email: $e, password: $p, totp: $c}) { status } }`,
+		map[string]any{"e": email, "p": password, "c": code}, &out); err != nil {
 		return nil, err
 	}
 	if len(out.Errors) > 0 {
 		return nil, fmt.Errorf("login: %v", out.Errors)
 	}
-	return c, nil
+	return jar, nil
 }
 
 func list(ctx context.Context, c *http.Client, base string, after any) (any, error) {

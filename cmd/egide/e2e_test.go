@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/postgres/pgtest"
 )
 
@@ -25,10 +26,11 @@ type instance struct {
 	addr     string
 	dataDir  string
 	accounts map[string]account // by role
+	codes    *authtest.Codes
 }
 
 type account struct {
-	Email, Password, Role string
+	Email, Password, Role, TOTPSecret string
 }
 
 // startDev boots `egide dev` against a fresh database and returns once it listens.
@@ -63,7 +65,7 @@ func startDev(t *testing.T, dossiers int) *instance {
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("egide dev did not start\n%s", out.String())
 	}
-	inst := &instance{addr: addr, dataDir: dir, accounts: map[string]account{}}
+	inst := &instance{addr: addr, dataDir: dir, accounts: map[string]account{}, codes: &authtest.Codes{}}
 	b, err := os.ReadFile(filepath.Join(dir, "dev-accounts.json"))
 	if err != nil {
 		t.Fatalf("accounts file: %v", err)
@@ -93,14 +95,15 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 
 // client is one browser-like user of the API, with its cookie jar.
 type client struct {
-	t    *testing.T
-	base string
-	http *http.Client
+	t     *testing.T
+	base  string
+	http  *http.Client
+	codes *authtest.Codes
 }
 
 func (in *instance) client(t *testing.T) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: "http://" + in.addr, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &client{t: t, base: "http://" + in.addr, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}, codes: in.codes}
 }
 
 type gqlError struct {
@@ -166,8 +169,11 @@ func (c *client) fails(code, query string, vars map[string]any) gqlError {
 
 func (c *client) login(a account) {
 	c.t.Helper()
-	c.ok(`mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { id roles } }`,
-		map[string]any{"e": a.Email, "p": a.Password})
+	d := c.ok(`mutation($e: String!, $p: String!, $c: String) { login(input: {email: $e, password: $p, totp: $c}) { status } }`,
+		map[string]any{"e": a.Email, "p": a.Password, "c": c.codes.Next(a.TOTPSecret)})
+	if s := str(d, "login", "status"); s != "SIGNED_IN" {
+		c.t.Fatalf("login %s: status %s", a.Role, s)
+	}
 }
 
 // get walks a decoded JSON value by keys and indexes.
@@ -261,8 +267,8 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("me without session: %v", d)
 		}
 		c.fails("UNAUTHENTICATED", `{ dossiers { totalCount } }`, nil)
-		e := c.fails("UNAUTHENTICATED", `mutation { login(input: {email: "nobody@example.org", password: "wrong password"}) { id } }`, nil)
-		e2 := c.fails("UNAUTHENTICATED", `mutation($e: String!) { login(input: {email: $e, password: "wrong password"}) { id } }`,
+		e := c.fails("UNAUTHENTICATED", `mutation { login(input: {email: "nobody@example.org", password: "wrong password"}) { status } }`, nil)
+		e2 := c.fails("UNAUTHENTICATED", `mutation($e: String!) { login(input: {email: $e, password: "wrong password"}) { status } }`,
 			map[string]any{"e": in.accounts["legal_staff"].Email})
 		if e.Message != e2.Message {
 			t.Fatalf("unknown e-mail and wrong password must look the same: %q vs %q", e.Message, e2.Message)

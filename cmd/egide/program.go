@@ -355,7 +355,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	authSvc, err := auth.New(pool, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
 	if err != nil {
 		return nil, err
 	}

@@ -85,6 +85,24 @@ type AdvanceProceedingInput struct {
 	StartedOn time.Time `json:"startedOn"`
 }
 
+// A user's assignment to a dossier.
+type Assignment struct {
+	// The dossier's id.
+	DossierID uuid.UUID `json:"dossierId"`
+	// The dossier's internal reference.
+	Reference string `json:"reference"`
+	// Since when.
+	AssignedAt time.Time `json:"assignedAt"`
+}
+
+// A password change.
+type ChangePasswordInput struct {
+	// The current (or temporary) password.
+	CurrentPassword string `json:"currentPassword"`
+	// The new password: at least 12 characters, not a common password.
+	NewPassword string `json:"newPassword"`
+}
+
 // Closing a proceeding.
 type CloseProceedingInput struct {
 	// When it ended; not before it started.
@@ -109,6 +127,20 @@ type ConstituteCivilPartyInput struct {
 	DamagesClaimedCents *int `json:"damagesClaimedCents,omitempty"`
 }
 
+// A new account.
+type CreateUserInput struct {
+	// E-mail address, unique.
+	Email string `json:"email"`
+	// Name shown to colleagues.
+	DisplayName string `json:"displayName"`
+	// At least one role.
+	Roles []actor.Role `json:"roles"`
+	// Temporary password (at least 12 characters, not a common one), to change at first sign-in.
+	TemporaryPassword string `json:"temporaryPassword"`
+	// For the instance operator only: the organisation of a first administrator.
+	OrganisationID *uuid.UUID `json:"organisationId,omitempty"`
+}
+
 // The court's decision on a constitution.
 type DecideStandingInput struct {
 	// ADMITTED or REJECTED.
@@ -117,6 +149,18 @@ type DecideStandingInput struct {
 	DecidedOn time.Time `json:"decidedOn"`
 	// Damages awarded, in euro cents.
 	DamagesAwardedCents *int `json:"damagesAwardedCents,omitempty"`
+}
+
+// A member assigned to a dossier.
+type DossierAssignee struct {
+	// The user's id.
+	UserID uuid.UUID `json:"userId"`
+	// Name shown to colleagues.
+	DisplayName string `json:"displayName"`
+	// Their roles in the dossier's organisation.
+	Roles []actor.Role `json:"roles"`
+	// Since when.
+	AssignedAt time.Time `json:"assignedAt"`
 }
 
 // A page of dossiers.
@@ -185,6 +229,18 @@ type LoginInput struct {
 	Email string `json:"email"`
 	// The account's password.
 	Password string `json:"password"`
+	// The 6-digit code of the authenticator app, or a recovery code. Not needed before the second factor is enrolled.
+	Totp *string `json:"totp,omitempty"`
+}
+
+// The result of a sign-in.
+type LoginResult struct {
+	// Where the sign-in stands.
+	Status LoginStatus `json:"status"`
+	// The signed-in user.
+	Viewer *Viewer `json:"viewer"`
+	// The secret to enrol, when status is TOTP_ENROLLMENT_REQUIRED.
+	TotpEnrollment *TotpEnrollment `json:"totpEnrollment,omitempty"`
 }
 
 // A new time or room for a hearing.
@@ -262,6 +318,14 @@ type RecordConsentInput struct {
 	Reference *string `json:"reference,omitempty"`
 }
 
+// Single-use recovery codes: each replaces a TOTP code once. Shown only now.
+type RecoveryCodes struct {
+	// The codes.
+	Codes []string `json:"codes"`
+	// The signed-in user.
+	Viewer *Viewer `json:"viewer"`
+}
+
 // A requalification.
 type RequalifyChargeInput struct {
 	// The new article.
@@ -300,6 +364,16 @@ type ScheduleHearingInput struct {
 	Attendees []string `json:"attendees,omitempty"`
 }
 
+// A TOTP secret to add to an authenticator app (RFC 6238, SHA-1, 6 digits, 30 s).
+type TotpEnrollment struct {
+	// The secret, base32, for manual entry.
+	Secret string `json:"secret"`
+	// The otpauth:// URI the QR code encodes.
+	OtpauthURI string `json:"otpauthUri"`
+	// The QR code as a PNG data URI.
+	QRCodePng string `json:"qrCodePng"`
+}
+
 // Changes to a defendant; omitted fields stay as they are.
 type UpdateDefendantInput struct {
 	// Pseudonym.
@@ -330,6 +404,46 @@ type UpdateVictimInput struct {
 	Country *string `json:"country,omitempty"`
 }
 
+// A member of an organisation, as administrators see them.
+type User struct {
+	// Identifier.
+	ID uuid.UUID `json:"id"`
+	// E-mail address (sign-in name).
+	Email string `json:"email"`
+	// Name shown to colleagues.
+	DisplayName string `json:"displayName"`
+	// Roles in the caller's organisation.
+	Roles []actor.Role `json:"roles"`
+	// Whether the account is disabled.
+	Disabled bool `json:"disabled"`
+	// Whether a second factor is enrolled.
+	TotpEnrolled bool `json:"totpEnrolled"`
+	// Whether the password must be changed at next sign-in.
+	MustChangePassword bool `json:"mustChangePassword"`
+	// Last successful sign-in.
+	LastSignInAt *time.Time `json:"lastSignInAt,omitempty"`
+	// Dossiers the user is assigned to (ids and references only).
+	Assignments []Assignment `json:"assignments"`
+}
+
+// A page of users.
+type UserConnection struct {
+	// The users of this page.
+	Nodes []User `json:"nodes"`
+	// How to fetch the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// Which users to list.
+type UserFilter struct {
+	// Only users whose e-mail or name contains this text.
+	Text *string `json:"text,omitempty"`
+	// Only users holding this role.
+	Role *actor.Role `json:"role,omitempty"`
+	// Only disabled (true) or enabled (false) accounts.
+	Disabled *bool `json:"disabled,omitempty"`
+}
+
 // The signed-in user and the organisation their session acts for.
 type Viewer struct {
 	// The user's id.
@@ -344,6 +458,12 @@ type Viewer struct {
 	Superadmin bool `json:"superadmin"`
 	// The organisation the session acts for.
 	Organisation *organisation.Organisation `json:"organisation,omitempty"`
+	// What the session must do before anything else, or SIGNED_IN.
+	Status LoginStatus `json:"status"`
+	// Whether a second factor is enrolled.
+	TotpEnrolled bool `json:"totpEnrolled"`
+	// Recovery codes left.
+	RecoveryCodesLeft int `json:"recoveryCodesLeft"`
 }
 
 // Fields dossiers can be sorted by.
@@ -402,6 +522,67 @@ func (e *DossierOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e DossierOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a sign-in went.
+type LoginStatus string
+
+const (
+	// Signed in: the session gives access to what the roles allow.
+	LoginStatusSignedIn LoginStatus = "SIGNED_IN"
+	// Password accepted; the account must enrol a second factor (confirmTotpEnrollment) before anything else.
+	LoginStatusTotpEnrollmentRequired LoginStatus = "TOTP_ENROLLMENT_REQUIRED"
+	// Signed in, but the password was reset: it must be changed (changePassword) before anything else.
+	LoginStatusPasswordChangeRequired LoginStatus = "PASSWORD_CHANGE_REQUIRED"
+)
+
+var AllLoginStatus = []LoginStatus{
+	LoginStatusSignedIn,
+	LoginStatusTotpEnrollmentRequired,
+	LoginStatusPasswordChangeRequired,
+}
+
+func (e LoginStatus) IsValid() bool {
+	switch e {
+	case LoginStatusSignedIn, LoginStatusTotpEnrollmentRequired, LoginStatusPasswordChangeRequired:
+		return true
+	}
+	return false
+}
+
+func (e LoginStatus) String() string {
+	return string(e)
+}
+
+func (e *LoginStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LoginStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LoginStatus", str)
+	}
+	return nil
+}
+
+func (e LoginStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LoginStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LoginStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

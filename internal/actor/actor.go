@@ -37,6 +37,10 @@ type Actor struct {
 	OrgID      uuid.UUID // the organisation the session acts for; zero for a superadmin-only session
 	Roles      []Role    // roles held in OrgID, read from the database on every request
 	Superadmin bool
+	// SignInStep is empty for a full session; otherwise the one step of
+	// signing in the session is limited to ("totp_enrollment",
+	// "password_change"), and the actor is not Authenticated.
+	SignInStep string
 	// Where the request came from, for the audit log.
 	SessionHash []byte
 	RequestID   string
@@ -57,8 +61,11 @@ func (a Actor) Has(r Role) bool {
 	return false
 }
 
-// Authenticated reports whether the actor is a signed-in user.
-func (a Actor) Authenticated() bool { return a.UserID != uuid.Nil }
+// Authenticated reports whether the actor is a fully signed-in user.
+func (a Actor) Authenticated() bool { return a.UserID != uuid.Nil && a.SignInStep == "" }
+
+// HasSession reports whether the request carries a session, full or not.
+func (a Actor) HasSession() bool { return a.UserID != uuid.Nil }
 
 // System is the actor for work the program does itself (seeding, the CLI);
 // it is recorded as such in the audit log.

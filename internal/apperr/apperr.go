@@ -20,6 +20,7 @@ const (
 	Conflict        Code = "CONFLICT"
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Internal        Code = "INTERNAL"
+	RateLimited     Code = "RATE_LIMITED"
 )
 
 // FieldError says which input field is wrong and why.

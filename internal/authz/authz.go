@@ -45,11 +45,16 @@ const (
 	HearingWrite       Permission = "hearing:write"
 	IdentityRead       Permission = "identity:read"
 	IdentityWrite      Permission = "identity:write"
+	UserRead           Permission = "user:read"
+	UserWrite          Permission = "user:write"
+	DossierAssign      Permission = "dossier:assign"
+	DossierShare       Permission = "dossier:share"
 )
 
 // Permissions lists every permission, for tests and the docs.
 var Permissions = []Permission{OrganisationCreate, OrganisationRead, OrganisationUpdate,
-	DossierRead, DossierWrite, CaseRead, CaseWrite, HearingWrite, IdentityRead, IdentityWrite}
+	DossierRead, DossierWrite, CaseRead, CaseWrite, HearingWrite, IdentityRead, IdentityWrite,
+	UserRead, UserWrite, DossierAssign, DossierShare}
 
 // needsAssignment: permissions that only apply to dossiers the user is
 // personally assigned to, whatever their role.

@@ -53,6 +53,9 @@ type Account struct {
 	Password    string `json:"password"`
 	Role        string `json:"role"` // admin, legal_staff, partner_lawyer, advocacy, dpo or superadmin
 	DisplayName string `json:"displayName"`
+	// TOTPSecret is the base32 secret of the account's second factor, to
+	// add to an authenticator app (or compute codes in tests).
+	TOTPSecret string `json:"totpSecret"`
 }
 
 // demoUser is a user Seed creates.
@@ -113,13 +116,18 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 	// Hash outside the transaction: ~100 ms each, no need to hold the lock.
 	accounts := make([]Account, len(demoUsers))
 	hashes := make([]string, len(demoUsers))
+	secrets := make([][]byte, len(demoUsers))
 	for k, u := range demoUsers {
 		pw := newPassword()
 		h, err := auth.HashPassword(pw)
 		if err != nil {
 			return nil, fmt.Errorf("demo: hash password: %w", err)
 		}
-		accounts[k] = Account{Email: u.email, Password: pw, Role: u.role, DisplayName: u.name}
+		if secrets[k], err = auth.NewTOTPSecret(); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		accounts[k] = Account{Email: u.email, Password: pw, Role: u.role, DisplayName: u.name,
+			TOTPSecret: auth.EncodeSecret(secrets[k])}
 		hashes[k] = h
 	}
 
@@ -141,7 +149,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 			[]string{"CPP 2-3"}); err != nil {
 			return err
 		}
-		users, err := ensureUsers(ctx, tx, e, hashes)
+		users, err := ensureUsers(ctx, tx, e, kr, hashes, secrets)
 		if err != nil {
 			return err
 		}
@@ -196,7 +204,7 @@ func ensureOrg(ctx context.Context, tx pgx.Tx, name, declared string, publicUtil
 
 // ensureUsers creates or resets the demo users and their memberships; it
 // returns their ids in the order of demoUsers.
-func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, hashes []string) ([]uuid.UUID, error) {
+func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, kr *crypto.KeyRing, hashes []string, secrets [][]byte) ([]uuid.UUID, error) {
 	ids := make([]uuid.UUID, len(demoUsers))
 	for k, u := range demoUsers {
 		err := tx.QueryRow(ctx, `INSERT INTO users (email, display_name, password_hash, superadmin)
@@ -205,6 +213,16 @@ func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, hashes []string) ([]uui
 			RETURNING id`, u.email, u.name, hashes[k], u.role == "superadmin").Scan(&ids[k])
 		if err != nil {
 			return nil, fmt.Errorf("upsert user %s: %w", u.email, err)
+		}
+		// Enrol the second factor as a user would (sealed like
+		// auth does), so demo accounts sign in straight away.
+		sealed, key, err := kr.SealRecord(secrets[k], []byte("totp:"+ids[k].String()))
+		if err != nil {
+			return nil, fmt.Errorf("seal totp secret: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret_sealed = $2, totp_secret_key = $3, totp_last_step = 0,
+			must_change_password = false WHERE id = $1`, ids[k], sealed, key); err != nil {
+			return nil, fmt.Errorf("enrol totp: %w", err)
 		}
 		if u.role == "superadmin" {
 			continue

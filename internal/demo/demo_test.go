@@ -327,7 +327,7 @@ func TestSeedOptions(t *testing.T) {
 func TestWriteAccounts(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "var", "dev-accounts.json")
-	accounts := []Account{{Email: "a@demo.egide.local", Password: "ABCDEFGHIJKLMNOPQRST", Role: "admin", DisplayName: "A"}}
+	accounts := []Account{{Email: "a@demo.egide.local", Password: "ABCDEFGHIJKLMNOPQRST", Role: "admin", DisplayName: "A", TOTPSecret: "JBSWY3DPEHPK3PXP"}}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestWriteAccounts(t *testing.T) {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"email": "a@demo.egide.local", "password": "ABCDEFGHIJKLMNOPQRST", "role": "admin", "displayName": "A"}
+	want := map[string]string{"email": "a@demo.egide.local", "password": "ABCDEFGHIJKLMNOPQRST", "role": "admin", "displayName": "A", "totpSecret": "JBSWY3DPEHPK3PXP"}
 	if len(raw) != 1 || len(raw[0]) != len(want) {
 		t.Fatalf("file %s", b)
 	}
