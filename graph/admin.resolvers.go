@@ -7,75 +7,90 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/egide/egide/graph/model"
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/user"
 	"github.com/google/uuid"
 )
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (model.User, error) {
-	panic(fmt.Errorf("not implemented: CreateUser - createUser"))
+	return userResult(r.UserSvc.Create(ctx, ActorFrom(ctx), user.CreateInput{Email: input.Email,
+		DisplayName: input.DisplayName, Roles: input.Roles, TemporaryPassword: input.TemporaryPassword,
+		OrganisationID: input.OrganisationID}))
 }
 
 // SetUserRoles is the resolver for the setUserRoles field.
 func (r *mutationResolver) SetUserRoles(ctx context.Context, id uuid.UUID, roles []actor.Role) (model.User, error) {
-	panic(fmt.Errorf("not implemented: SetUserRoles - setUserRoles"))
+	return userResult(r.UserSvc.SetRoles(ctx, ActorFrom(ctx), id, roles))
 }
 
 // DisableUser is the resolver for the disableUser field.
 func (r *mutationResolver) DisableUser(ctx context.Context, id uuid.UUID) (model.User, error) {
-	panic(fmt.Errorf("not implemented: DisableUser - disableUser"))
+	return userResult(r.UserSvc.Disable(ctx, ActorFrom(ctx), id))
 }
 
 // EnableUser is the resolver for the enableUser field.
 func (r *mutationResolver) EnableUser(ctx context.Context, id uuid.UUID) (model.User, error) {
-	panic(fmt.Errorf("not implemented: EnableUser - enableUser"))
+	return userResult(r.UserSvc.Enable(ctx, ActorFrom(ctx), id))
 }
 
 // ResetUserPassword is the resolver for the resetUserPassword field.
 func (r *mutationResolver) ResetUserPassword(ctx context.Context, id uuid.UUID, temporaryPassword string) (model.User, error) {
-	panic(fmt.Errorf("not implemented: ResetUserPassword - resetUserPassword"))
+	return userResult(r.UserSvc.ResetPassword(ctx, ActorFrom(ctx), id, temporaryPassword))
 }
 
 // ResetUserSecondFactor is the resolver for the resetUserSecondFactor field.
 func (r *mutationResolver) ResetUserSecondFactor(ctx context.Context, id uuid.UUID) (model.User, error) {
-	panic(fmt.Errorf("not implemented: ResetUserSecondFactor - resetUserSecondFactor"))
+	return userResult(r.UserSvc.ResetSecondFactor(ctx, ActorFrom(ctx), id))
 }
 
 // EndUserSessions is the resolver for the endUserSessions field.
 func (r *mutationResolver) EndUserSessions(ctx context.Context, id uuid.UUID) (int, error) {
-	panic(fmt.Errorf("not implemented: EndUserSessions - endUserSessions"))
+	return r.UserSvc.EndSessions(ctx, ActorFrom(ctx), id)
 }
 
 // AssignDossier is the resolver for the assignDossier field.
 func (r *mutationResolver) AssignDossier(ctx context.Context, dossierID uuid.UUID, userID uuid.UUID) (dossier.Dossier, error) {
-	panic(fmt.Errorf("not implemented: AssignDossier - assignDossier"))
+	return r.UserSvc.Assign(ctx, ActorFrom(ctx), dossierID, userID)
 }
 
 // UnassignDossier is the resolver for the unassignDossier field.
 func (r *mutationResolver) UnassignDossier(ctx context.Context, dossierID uuid.UUID, userID uuid.UUID) (dossier.Dossier, error) {
-	panic(fmt.Errorf("not implemented: UnassignDossier - unassignDossier"))
+	return r.UserSvc.Unassign(ctx, ActorFrom(ctx), dossierID, userID)
 }
 
 // ShareDossier is the resolver for the shareDossier field.
 func (r *mutationResolver) ShareDossier(ctx context.Context, dossierID uuid.UUID, organisationID uuid.UUID) (dossier.Dossier, error) {
-	panic(fmt.Errorf("not implemented: ShareDossier - shareDossier"))
+	return r.UserSvc.Share(ctx, ActorFrom(ctx), dossierID, organisationID)
 }
 
 // UnshareDossier is the resolver for the unshareDossier field.
 func (r *mutationResolver) UnshareDossier(ctx context.Context, dossierID uuid.UUID, organisationID uuid.UUID) (dossier.Dossier, error) {
-	panic(fmt.Errorf("not implemented: UnshareDossier - unshareDossier"))
+	return r.UserSvc.Unshare(ctx, ActorFrom(ctx), dossierID, organisationID)
 }
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, first *int, after *string, filter *model.UserFilter) (model.UserConnection, error) {
-	panic(fmt.Errorf("not implemented: Users - users"))
+	p, err := r.UserSvc.List(ctx, ActorFrom(ctx), user.ListParams{First: first, After: after, Filter: userFilter(filter)})
+	if err != nil {
+		return model.UserConnection{}, err
+	}
+	nodes := make([]model.User, len(p.Nodes))
+	for i, u := range p.Nodes {
+		nodes[i] = userModel(u)
+	}
+	return model.UserConnection{Nodes: nodes,
+		PageInfo: &model.PageInfo{HasNextPage: p.Info.HasNextPage, EndCursor: p.Info.EndCursor}}, nil
 }
 
 // User is the resolver for the user field.
 func (r *queryResolver) User(ctx context.Context, id uuid.UUID) (*model.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	u, err := r.UserSvc.Get(ctx, ActorFrom(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	return ptr(userModel(u)), nil
 }

@@ -38,7 +38,8 @@ func (r *chargeResolver) Replaces(ctx context.Context, obj *charge.Charge) (*cha
 	if obj.ReplacesChargeID == nil {
 		return nil, nil
 	}
-	return r.ChargeSvc.Replaces(ctx, ActorFrom(ctx), obj.ID)
+	return loadWithSiblings(ctx, loaders(ctx).ChargeReplaces, *obj.ReplacesChargeID,
+		func(c *charge.Charge) *uuid.UUID { return c.ReplacesChargeID })
 }
 
 // ReplacedBy is the resolver for the replacedBy field.
@@ -46,7 +47,8 @@ func (r *chargeResolver) ReplacedBy(ctx context.Context, obj *charge.Charge) (*c
 	if obj.ReplacedByChargeID == nil {
 		return nil, nil
 	}
-	return r.ChargeSvc.ReplacedBy(ctx, ActorFrom(ctx), obj.ID)
+	return loadWithSiblings(ctx, loaders(ctx).ChargeReplacedBy, *obj.ReplacedByChargeID,
+		func(c *charge.Charge) *uuid.UUID { return c.ReplacedByChargeID })
 }
 
 // History is the resolver for the history field.

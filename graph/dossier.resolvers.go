@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/egide/egide/graph/generated"
 	"github.com/egide/egide/graph/model"
@@ -36,7 +35,11 @@ func (r *dossierResolver) SharedWith(ctx context.Context, obj *dossier.Dossier) 
 
 // Assignees is the resolver for the assignees field.
 func (r *dossierResolver) Assignees(ctx context.Context, obj *dossier.Dossier) ([]model.DossierAssignee, error) {
-	panic(fmt.Errorf("not implemented: Assignees - assignees"))
+	as, err := r.UserSvc.Assignees(ctx, ActorFrom(ctx), obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return assigneeModels(as), nil
 }
 
 // Victims is the resolver for the victims field.

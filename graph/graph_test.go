@@ -30,6 +30,7 @@ import (
 	"github.com/egide/egide/internal/person"
 	"github.com/egide/egide/internal/postgres/pgtest"
 	"github.com/egide/egide/internal/proceeding"
+	"github.com/egide/egide/internal/user"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -76,7 +77,7 @@ func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo
 	}
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az)}
+		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy())}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
 		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,

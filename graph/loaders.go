@@ -12,6 +12,7 @@ import (
 
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/apperr"
+	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/organisation"
@@ -24,13 +25,21 @@ import (
 // number of queries. They are built per request for its actor: each batch
 // is one authorized, audited service call.
 type Loaders struct {
-	Dossier             *dataloadgen.Loader[uuid.UUID, dossier.Dossier]
-	Organisation        *dataloadgen.Loader[uuid.UUID, organisation.Organisation]
-	Proceeding          *dataloadgen.Loader[uuid.UUID, proceeding.Proceeding]
-	VictimsByDossier    *dataloadgen.Loader[uuid.UUID, []person.Victim]
-	DefendantsByDossier *dataloadgen.Loader[uuid.UUID, []person.Defendant]
-	CurrentProceeding   *dataloadgen.Loader[uuid.UUID, *proceeding.Proceeding]
-	NextHearing         *dataloadgen.Loader[uuid.UUID, *hearing.Hearing]
+	Dossier               *dataloadgen.Loader[uuid.UUID, dossier.Dossier]
+	Organisation          *dataloadgen.Loader[uuid.UUID, organisation.Organisation]
+	Proceeding            *dataloadgen.Loader[uuid.UUID, proceeding.Proceeding]
+	VictimsByDossier      *dataloadgen.Loader[uuid.UUID, []person.Victim]
+	DefendantsByDossier   *dataloadgen.Loader[uuid.UUID, []person.Defendant]
+	CurrentProceeding     *dataloadgen.Loader[uuid.UUID, *proceeding.Proceeding]
+	NextHearing           *dataloadgen.Loader[uuid.UUID, *hearing.Hearing]
+	ConsentsByVictim      *dataloadgen.Loader[uuid.UUID, []person.Consent]
+	StandingsByProceeding *dataloadgen.Loader[uuid.UUID, []proceeding.Standing]
+	// Charge.replaces and Charge.replacedBy load charges by id through two
+	// loaders, so that each field of a list makes exactly one batch (with
+	// one loader, whether the two fields' keys share a batch would depend
+	// on timing). Absent (hidden) charges load nil.
+	ChargeReplaces   *dataloadgen.Loader[uuid.UUID, *charge.Charge]
+	ChargeReplacedBy *dataloadgen.Loader[uuid.UUID, *charge.Charge]
 }
 
 type loadersKey struct{}
@@ -62,6 +71,18 @@ func (r *Resolver) NewLoaders(a actor.Actor) *Loaders {
 		}, opt),
 		NextHearing: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*hearing.Hearing, error) {
 			return pointers[hearing.Hearing](ids)(r.HearingSvc.NextByDossiers(ctx, a, ids, time.Now()))
+		}, opt),
+		ConsentsByVictim: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]person.Consent, error) {
+			return complete[person.Consent](ids)(r.PersonSvc.ConsentsByVictims(ctx, a, ids))
+		}, opt),
+		StandingsByProceeding: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]proceeding.Standing, error) {
+			return complete[proceeding.Standing](ids)(r.ProceedingSvc.StandingsByProceedings(ctx, a, ids))
+		}, opt),
+		ChargeReplaces: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*charge.Charge, error) {
+			return pointers[charge.Charge](ids)(r.ChargeSvc.ByIDs(ctx, a, ids))
+		}, opt),
+		ChargeReplacedBy: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*charge.Charge, error) {
+			return pointers[charge.Charge](ids)(r.ChargeSvc.ByIDs(ctx, a, ids))
 		}, opt),
 	}
 }
@@ -128,6 +149,36 @@ func pointers[T any](ids []uuid.UUID) func(map[uuid.UUID]T, error) (map[uuid.UUI
 		}
 		return out, nil
 	}
+}
+
+// loadWithSiblings loads key with l, first queueing the keys (keyOf, nil
+// for none) of every object of the list that the current object belongs
+// to (e.g. the other charges of Dossier.charges). The first resolver of the
+// list to run thus puts all of them in one batch, and the others find
+// their keys already queued or loaded: a list costs one batch whatever the
+// goroutine timing, which a busy server would otherwise spread over
+// several batches.
+func loadWithSiblings[T, V any](ctx context.Context, l *dataloadgen.Loader[uuid.UUID, V], key uuid.UUID,
+	keyOf func(*T) *uuid.UUID) (V, error) {
+	list := siblings[T](ctx)
+	for i := range list {
+		if k := keyOf(&list[i]); k != nil {
+			l.LoadThunk(ctx, *k) // queue only: the thunk is waited on by Load below or by its own resolver
+		}
+	}
+	return l.Load(ctx, key)
+}
+
+// siblings returns the list the object being resolved is an element of,
+// when the field that returned it gave a []T; nil otherwise. gqlgen sets a
+// list field's Result before it resolves the elements' fields.
+func siblings[T any](ctx context.Context) []T {
+	fc := graphql.GetFieldContext(ctx) // the field being resolved, e.g. Charge.replaces
+	if fc == nil || fc.Parent == nil || fc.Parent.Index == nil || fc.Parent.Parent == nil {
+		return nil // not an element of a list
+	}
+	list, _ := fc.Parent.Parent.Result.([]T)
+	return list
 }
 
 // prefetchDossierFields loads, in one batch per loader, the nested fields

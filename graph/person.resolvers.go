@@ -107,11 +107,7 @@ func (r *victimResolver) Dossier(ctx context.Context, obj *person.Victim) (dossi
 
 // Consents is the resolver for the consents field.
 func (r *victimResolver) Consents(ctx context.Context, obj *person.Victim) ([]person.Consent, error) {
-	m, err := r.PersonSvc.ConsentsByVictims(ctx, ActorFrom(ctx), []uuid.UUID{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return m[obj.ID], nil
+	return loadWithSiblings(ctx, loaders(ctx).ConsentsByVictim, obj.ID, func(v *person.Victim) *uuid.UUID { return &v.ID })
 }
 
 // Defendant returns generated.DefendantResolver implementation.

@@ -136,7 +136,7 @@ func (r *proceedingResolver) Next(ctx context.Context, obj *proceeding.Proceedin
 
 // CivilPartyStandings is the resolver for the civilPartyStandings field.
 func (r *proceedingResolver) CivilPartyStandings(ctx context.Context, obj *proceeding.Proceeding) ([]proceeding.Standing, error) {
-	return r.ProceedingSvc.StandingsByProceeding(ctx, ActorFrom(ctx), obj.ID)
+	return loadWithSiblings(ctx, loaders(ctx).StandingsByProceeding, obj.ID, func(p *proceeding.Proceeding) *uuid.UUID { return &p.ID })
 }
 
 // Hearings is the resolver for the hearings field.

@@ -14,6 +14,7 @@ import (
 	"github.com/egide/egide/internal/organisation"
 	"github.com/egide/egide/internal/person"
 	"github.com/egide/egide/internal/proceeding"
+	"github.com/egide/egide/internal/user"
 )
 
 // Resolver holds the services the resolvers call.
@@ -27,6 +28,7 @@ type Resolver struct {
 	ChargeSvc       *charge.Service
 	ProceedingSvc   *proceeding.Service
 	HearingSvc      *hearing.Service
+	UserSvc         *user.Service
 }
 
 type actorKey struct{}

@@ -57,7 +57,9 @@ func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {
 	case auth.StagePasswordChange:
 		v.Status = model.LoginStatusPasswordChangeRequired
 	}
-	if a.OrgID != uuid.Nil && a.Authenticated() {
+	// The organisation is shown to its members (a user left with no role
+	// in it still gets their viewer, without it).
+	if a.OrgID != uuid.Nil && a.Authenticated() && len(a.Roles) > 0 {
 		o, err := loaders(ctx).Organisation.Load(ctx, a.OrgID)
 		if err != nil {
 			return nil, err

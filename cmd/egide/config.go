@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,13 @@ type Config struct {
 	LogLevel        string        // EGIDE_LOG_LEVEL: debug, info (default), warn, error
 	InsecureCookies bool          // EGIDE_INSECURE_COOKIES: drop the Secure flag (dev on loopback HTTP only)
 	DemoDossiers    int           // EGIDE_DEMO_DOSSIERS: dossiers seeded by dev, default 36
+
+	// Single sign-on with OpenID Connect: all four or none (SSO off).
+	OIDCIssuer       string // EGIDE_OIDC_ISSUER: the provider's issuer URL (https unless loopback)
+	OIDCClientID     string // EGIDE_OIDC_CLIENT_ID
+	OIDCClientSecret string // EGIDE_OIDC_CLIENT_SECRET
+	OIDCRedirectURL  string // EGIDE_OIDC_REDIRECT_URL: https://<host>/auth/oidc/callback
+	OIDCRequireMFA   bool   // EGIDE_OIDC_REQUIRE_MFA: refuse ID tokens whose amr shows no second factor
 }
 
 // LoadConfig reads the configuration; errors name the variable at fault.
@@ -63,7 +71,77 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("EGIDE_LOG_LEVEL: want debug, info, warn or error")
 	}
+	if err := c.loadOIDC(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadOIDC reads the single sign-on settings: all of them or none.
+func (c *Config) loadOIDC(getenv func(string) string) error {
+	vars := []struct {
+		name string
+		dst  *string
+	}{
+		{"EGIDE_OIDC_ISSUER", &c.OIDCIssuer},
+		{"EGIDE_OIDC_CLIENT_ID", &c.OIDCClientID},
+		{"EGIDE_OIDC_CLIENT_SECRET", &c.OIDCClientSecret},
+		{"EGIDE_OIDC_REDIRECT_URL", &c.OIDCRedirectURL},
+	}
+	var set, unset []string
+	for _, v := range vars {
+		*v.dst = strings.TrimSpace(getenv(v.name))
+		if *v.dst == "" {
+			unset = append(unset, v.name)
+		} else {
+			set = append(set, v.name)
+		}
+	}
+	if v := getenv("EGIDE_OIDC_REQUIRE_MFA"); v != "" {
+		var err error
+		if c.OIDCRequireMFA, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("EGIDE_OIDC_REQUIRE_MFA: want true or false")
+		}
+	}
+	if len(set) == 0 {
+		if c.OIDCRequireMFA {
+			return fmt.Errorf("EGIDE_OIDC_REQUIRE_MFA: single sign-on is off (set EGIDE_OIDC_ISSUER and the others)")
+		}
+		return nil
+	}
+	if len(unset) > 0 {
+		return fmt.Errorf("%s: required when %s is set (single sign-on needs all four EGIDE_OIDC_* settings)",
+			unset[0], strings.Join(set, ", "))
+	}
+	if err := checkOIDCURL(c.OIDCIssuer); err != nil {
+		return fmt.Errorf("EGIDE_OIDC_ISSUER: %w", err)
+	}
+	if err := checkOIDCURL(c.OIDCRedirectURL); err != nil {
+		return fmt.Errorf("EGIDE_OIDC_REDIRECT_URL: %w", err)
+	}
+	if u, _ := url.Parse(c.OIDCRedirectURL); u.Path != "/auth/oidc/callback" || u.RawQuery != "" {
+		return fmt.Errorf("EGIDE_OIDC_REDIRECT_URL: want this instance's callback, https://<host>/auth/oidc/callback")
+	}
+	return nil
+}
+
+// checkOIDCURL accepts an absolute https URL, or http on a loopback host
+// (a provider or an instance on the same machine, in tests and dev).
+func checkOIDCURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("want an absolute URL such as https://id.example.org/realms/ngo")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("want https (plain http only on a loopback address)")
 }
 
 // loopback reports whether the listen address only accepts local clients.

@@ -29,6 +29,7 @@ import (
 	"github.com/egide/egide/internal/pgcluster"
 	"github.com/egide/egide/internal/postgres"
 	"github.com/egide/egide/internal/proceeding"
+	"github.com/egide/egide/internal/user"
 )
 
 const usage = `usage: egide <command>
@@ -359,6 +360,13 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
+	var sso *auth.OIDC
+	if cfg.OIDCIssuer != "" {
+		if sso, err = auth.NewOIDC(authSvc, auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL, RequireMFA: cfg.OIDCRequireMFA}); err != nil {
+			return nil, err
+		}
+	}
 	res := &graph.Resolver{
 		AuthSvc:         authSvc,
 		OrganisationSvc: organisation.NewService(az),
@@ -367,6 +375,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		ChargeSvc:       charge.NewService(az),
 		ProceedingSvc:   proceeding.NewService(az),
 		HearingSvc:      hearing.NewService(az),
+		UserSvc:         user.NewService(az, pool, authSvc.Policy()),
 	}
 	return httpserver.New(httpserver.Options{
 		Logger:          log,
@@ -376,6 +385,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		Ready:           readiness(pool),
 		InsecureCookies: cfg.InsecureCookies,
 		SessionMaxAge:   cfg.SessionMax,
+		OIDC:            sso,
 	}), nil
 }
 

@@ -314,6 +314,7 @@ func (s *Service) actor(ctx context.Context, q pgx.Tx, tokenHash []byte, meta ac
 	if org != nil {
 		a.OrgID = *org
 	}
+	a.SignInStep = ""
 	if stage != StageFull {
 		a.SignInStep = stage
 	}
@@ -352,6 +353,9 @@ func (s *Service) Authenticate(ctx context.Context, token string, meta actor.Act
 // proves their app has it, and returns fresh recovery codes. The session
 // moves on to a full one (or to the password change, if one is due).
 func (s *Service) ConfirmTOTPEnrollment(ctx context.Context, a actor.Actor, code string) ([]string, actor.Actor, error) {
+	if !a.HasSession() {
+		return nil, a, apperr.New(apperr.Unauthenticated, "sign in required")
+	}
 	if a.SignInStep != StageTOTPEnrollment {
 		return nil, a, apperr.New(apperr.Conflict, "no second factor is being enrolled in this session")
 	}

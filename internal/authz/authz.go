@@ -62,6 +62,12 @@ func needsAssignment(p Permission) bool {
 	return p == IdentityRead || p == IdentityWrite
 }
 
+// ownerOnly: permissions that only the organisation owning a dossier holds
+// on it, not the organisations it is shared with.
+func ownerOnly(p Permission) bool {
+	return p == DossierWrite || p == DossierAssign || p == DossierShare
+}
+
 // seesOnlyAssigned: roles that reach only the dossiers they are assigned to.
 func seesOnlyAssigned(r actor.Role) bool { return r == actor.PartnerLawyer }
 
@@ -234,6 +240,17 @@ func (az *Authorizer) Dossier(ctx context.Context, tx pgx.Tx, a actor.Actor, p P
 		return DossierAccess{}, deny
 	}
 	reaches := func(r actor.Role) bool { return !seesOnlyAssigned(r) || acc.Assigned }
+	if ownerOnly(p) && acc.OrgID != a.OrgID {
+		// A co-civil party sees a shared dossier and records its own part in
+		// it, but the dossier itself, its staff and its sharing belong to
+		// the owner.
+		for _, r := range az.roles(a) {
+			if reaches(r) && az.grant[r][DossierRead] {
+				deny.Visible = true
+			}
+		}
+		return DossierAccess{}, deny
+	}
 	for _, r := range az.roles(a) {
 		if reaches(r) && az.grant[r][DossierRead] {
 			deny.Visible = true
@@ -309,11 +326,17 @@ func (az *Authorizer) DossierScope(a actor.Actor, p Permission, resourceType str
 	return s, nil
 }
 
-// InTx runs fn in one transaction for actor a. If fn is refused by a
+// InTx runs fn in one transaction for a signed-in actor a (anyone else is
+// UNAUTHENTICATED before any query). If fn is refused by a
 // Denial, the refusal is written to the audit log in a transaction of its
 // own (the access's transaction was rolled back) and the client-facing
 // error is returned.
 func (az *Authorizer) InTx(ctx context.Context, a actor.Actor, fn func(pgx.Tx) error) error {
+	// Before anything reads the database: an anonymous caller must not
+	// learn whether an id exists (NOT_FOUND vs UNAUTHENTICATED).
+	if !a.Authenticated() {
+		return apperr.New(apperr.Unauthenticated, "sign in required")
+	}
 	err := postgres.InTx(ctx, az.pool, fn)
 	var d *Denial
 	if errors.As(err, &d) {

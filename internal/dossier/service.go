@@ -219,7 +219,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 			RETURNING `+columns,
 			id, ref, title, summary, themes, in.OpenedOn, parquet, instr, platforms, countries, in.RetentionUntil))
 		if err != nil {
-			return mapDateErr(postgres.MapError(err, constraints))
+			return mapDateErr(postgres.MapError(err, constraints), in)
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "dossier.update", ResourceType: "dossier",
 			ResourceIDs: []uuid.UUID{id}, DossierID: id, Permission: string(authz.DossierWrite)})
@@ -227,10 +227,14 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	return d, err
 }
 
-// mapDateErr names the fields of the date checks the database enforces.
-func mapDateErr(err error) error {
+// mapDateErr names the field of a date check the database refused (the
+// stored dates are only known there): the date the update changed.
+func mapDateErr(err error, in UpdateInput) error {
 	if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid && len(e.Fields) == 0 {
-		return apperr.InvalidField("openedOn", "the dates are inconsistent: opening must not be after closing or retention")
+		if in.RetentionUntil != nil && in.OpenedOn == nil {
+			return apperr.InvalidField("retentionUntil", "must not be before the opening date")
+		}
+		return apperr.InvalidField("openedOn", "must not be after the closing date or the retention date")
 	}
 	return err
 }
@@ -386,8 +390,10 @@ type sortSpec struct {
 }
 
 var sorts = map[OrderField]sortSpec{
-	OrderOpenedOn:  {"d.opened_on", "date", func(d Dossier) string { return d.OpenedOn.Format("2006-01-02") }},
-	OrderReference: {"lower(d.reference)", "text", func(d Dossier) string { return strings.ToLower(d.Reference) }},
+	OrderOpenedOn: {"d.opened_on", "date", func(d Dossier) string { return d.OpenedOn.Format("2006-01-02") }},
+	// The cursor keeps the raw reference and SQL lowers both sides: Go's
+	// and the database's lower() differ outside ASCII under a C locale.
+	OrderReference: {"lower(d.reference)", "text", func(d Dossier) string { return d.Reference }},
 	OrderUpdatedAt: {"d.updated_at", "timestamptz", func(d Dossier) string { return d.UpdatedAt.Format(time.RFC3339Nano) }},
 }
 
@@ -461,7 +467,11 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 		}
 		pageCond := cond
 		if cur != nil {
-			pageCond += fmt.Sprintf(" AND (%s, d.id) %s (@ck::%s, @cid)", sort.expr, cmp, sort.cast)
+			key := "@ck::" + sort.cast
+			if p.OrderBy == OrderReference {
+				key = "lower(@ck::text)"
+			}
+			pageCond += fmt.Sprintf(" AND (%s, d.id) %s (%s, @cid)", sort.expr, cmp, key)
 			args["ck"], args["cid"] = cur.Key, cur.ID
 		}
 		args["lim"] = size + 1
@@ -520,7 +530,11 @@ func (s *Service) SharedWith(ctx context.Context, a actor.Actor, ids []uuid.UUID
 			}
 			out[d] = append(out[d], o)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read shares: %w", err)
+		}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "dossier.shares.read", ResourceType: "dossier",
+			ResourceIDs: ids, Permission: string(authz.DossierRead)})
 	})
 	return out, err
 }

@@ -44,6 +44,8 @@ type Options struct {
 	InsecureCookies bool
 	// SessionMaxAge is the cookie lifetime (the session's absolute lifetime).
 	SessionMaxAge time.Duration
+	// OIDC enables single sign-on at /auth/oidc/*; nil answers 404 there.
+	OIDC *auth.OIDC
 }
 
 // New returns the root handler.
@@ -63,6 +65,7 @@ func New(opt Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("/graphql", graphqlHandler(opt))
+	oidcRoutes(mux, opt)
 	mux.HandleFunc("GET /{$}", landing)
 	return chain(mux, opt.Logger)
 }
@@ -78,6 +81,10 @@ func graphqlHandler(opt Options) http.Handler {
 		}
 		if r.Header.Get(CSRFHeader) != "1" {
 			writeError(w, http.StatusForbidden, apperr.Forbidden, "missing header "+CSRFHeader+": 1")
+			return
+		}
+		if r.ContentLength > MaxGraphQLBody {
+			writeError(w, http.StatusRequestEntityTooLarge, apperr.Invalid, "request body too large")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxGraphQLBody)

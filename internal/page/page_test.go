@@ -41,7 +41,7 @@ func TestDecodeRefusesGarbage(t *testing.T) {
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for name, s := range map[string]string{
 		"not base64":     "%%%not-base64%%%",
-		"padded base64":  base64.URLEncoding.EncodeToString([]byte(`{"k":"a","i":"` + uuid.NewString() + `"}`)) + "=",
+		"padded base64":  base64.URLEncoding.EncodeToString([]byte(`{"k":"a","i":"`+uuid.NewString()+`"}`)) + "=",
 		"not JSON":       enc("hello"),
 		"JSON array":     enc(`["a"]`),
 		"no id":          enc(`{"k":"a"}`),
