@@ -24,6 +24,13 @@ type Config struct {
 	InsecureCookies bool          // EGIDE_INSECURE_COOKIES: drop the Secure flag (dev on loopback HTTP only)
 	DemoDossiers    int           // EGIDE_DEMO_DOSSIERS: dossiers seeded by dev, default 36
 
+	MigrateDatabaseURL      string        // EGIDE_MIGRATE_DATABASE_URL: owner connection for migrations (default DATABASE_URL)
+	AuditSigningKeyFile     string        // EGIDE_AUDIT_SIGNING_KEY_FILE: Ed25519 key signing audit checkpoints (required by serve)
+	AuditCheckpointDir      string        // EGIDE_AUDIT_CHECKPOINT_DIR: where signed checkpoints go, outside the database (required by serve)
+	AuditPublicKey          string        // EGIDE_AUDIT_PUBLIC_KEY: for `audit verify` without the signing key
+	AuditSealInterval       time.Duration // EGIDE_AUDIT_SEAL_INTERVAL, default 1s
+	AuditCheckpointInterval time.Duration // EGIDE_AUDIT_CHECKPOINT_INTERVAL, default 1m
+
 	// Single sign-on with OpenID Connect: all four or none (SSO off).
 	OIDCIssuer       string // EGIDE_OIDC_ISSUER: the provider's issuer URL (https unless loopback)
 	OIDCClientID     string // EGIDE_OIDC_CLIENT_ID
@@ -47,6 +54,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	if c.SessionMax, err = duration(getenv, "EGIDE_SESSION_MAX", 12*time.Hour); err != nil {
+		return c, err
+	}
+	c.MigrateDatabaseURL = or(getenv("EGIDE_MIGRATE_DATABASE_URL"), c.DatabaseURL)
+	c.AuditSigningKeyFile = getenv("EGIDE_AUDIT_SIGNING_KEY_FILE")
+	c.AuditCheckpointDir = getenv("EGIDE_AUDIT_CHECKPOINT_DIR")
+	c.AuditPublicKey = getenv("EGIDE_AUDIT_PUBLIC_KEY")
+	if c.AuditSealInterval, err = duration(getenv, "EGIDE_AUDIT_SEAL_INTERVAL", time.Second); err != nil {
+		return c, err
+	}
+	if c.AuditCheckpointInterval, err = duration(getenv, "EGIDE_AUDIT_CHECKPOINT_INTERVAL", time.Minute); err != nil {
 		return c, err
 	}
 	if c.SessionIdle > c.SessionMax {

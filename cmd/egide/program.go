@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/egide/egide/graph"
+	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
@@ -42,6 +43,9 @@ commands:
   migrate status   show applied and pending migrations
   seed             add the demo data to DATABASE_URL (dev key ring only) [-dossiers N] [-accounts FILE]
   keys generate    print a new key-ring entry for EGIDE_KEYRING / EGIDE_KEYRING_FILE
+  audit verify     check the audit hash chain and the latest signed checkpoint; exit 1 on any problem
+  audit keygen FILE  create an audit signing key (mode 0600) and print its public key
+  audit public-key print the public key of EGIDE_AUDIT_SIGNING_KEY_FILE (for EGIDE_AUDIT_PUBLIC_KEY)
 
 Configuration comes from the environment (EGIDE_*, DATABASE_URL): see docs/operations.md.
 `
@@ -75,6 +79,8 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 		return p.migrate(ctx, cfg, args[1:])
 	case "seed":
 		return p.seed(ctx, cfg, args[1:])
+	case "audit":
+		return p.audit(ctx, cfg, args[1:])
 	case "keys":
 		if len(args) == 2 && args[1] == "generate" {
 			spec, err := crypto.GenerateKeySpec(1)
@@ -139,10 +145,38 @@ func (p *Program) serve(ctx context.Context, cfg Config, log *slog.Logger) error
 	if cfg.InsecureCookies && !cfg.loopback() {
 		return errors.New("EGIDE_INSECURE_COOKIES is only allowed when EGIDE_LISTEN is a loopback address")
 	}
-	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+	if cfg.AuditSigningKeyFile == "" {
+		return errors.New("EGIDE_AUDIT_SIGNING_KEY_FILE is required (create one with: egide audit keygen FILE)")
+	}
+	if cfg.AuditCheckpointDir == "" {
+		return errors.New("EGIDE_AUDIT_CHECKPOINT_DIR is required: a directory outside the database for signed audit checkpoints")
+	}
+	if err := postgres.MigrateURL(ctx, cfg.MigrateDatabaseURL); err != nil {
+		return err
+	}
+	if err := refuseSuperuser(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
 	return p.run(ctx, cfg, log, kr, false)
+}
+
+// refuseSuperuser: the application must not log in as a superuser, which
+// could switch back from the application role and rewrite the audit log.
+func refuseSuperuser(ctx context.Context, url string) error {
+	pool, err := postgres.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var super bool
+	if err := pool.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = session_user`).Scan(&super); err != nil {
+		return fmt.Errorf("check database role: %w", err)
+	}
+	if super {
+		return errors.New("DATABASE_URL logs in as a superuser: use a login role that is a member of egide_app " +
+			"(and EGIDE_MIGRATE_DATABASE_URL for the schema owner); see docs/operations.md")
+	}
+	return nil
 }
 
 func (p *Program) migrate(ctx context.Context, cfg Config, args []string) error {
@@ -153,7 +187,7 @@ func (p *Program) migrate(ctx context.Context, cfg Config, args []string) error 
 		return errors.New("usage: egide migrate up|status")
 	}
 	if args[0] == "up" {
-		if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+		if err := postgres.MigrateURL(ctx, cfg.MigrateDatabaseURL); err != nil {
 			return err
 		}
 	}
@@ -190,10 +224,10 @@ func (p *Program) seed(ctx context.Context, cfg Config, args []string) error {
 	if !kr.IsDev() {
 		return errors.New("refusing to seed demo data with a production key ring")
 	}
-	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
+	if err := postgres.MigrateURL(ctx, cfg.MigrateDatabaseURL); err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.AsAppRole())
 	if err != nil {
 		return err
 	}
@@ -251,6 +285,17 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 			}
 		}
 	}
+	if cfg.AuditSigningKeyFile == "" {
+		cfg.AuditSigningKeyFile = filepath.Join(dir, "dev-audit-signing-key")
+		if _, err := os.Stat(cfg.AuditSigningKeyFile); errors.Is(err, os.ErrNotExist) {
+			if err := audit.GenerateSigningKeyFile(cfg.AuditSigningKeyFile); err != nil {
+				return err
+			}
+		}
+	}
+	if cfg.AuditCheckpointDir == "" {
+		cfg.AuditCheckpointDir = filepath.Join(dir, "audit-checkpoints")
+	}
 	kr, err := keyRing(cfg)
 	if err != nil {
 		return err
@@ -262,7 +307,7 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := postgres.MigrateURL(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.AsAppRole())
 	if err != nil {
 		return err
 	}
@@ -278,8 +323,9 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	cfg.InsecureCookies = cfg.loopback()
 	env := fmt.Sprintf("# Written by egide dev: the environment of this dev instance.\n"+
 		"# Use it with: set -a; . %[1]s/dev.env; set +a; bin/egide migrate status\n"+
-		"DATABASE_URL=%[2]s\nEGIDE_KEYRING_FILE=%[3]s\nEGIDE_DATA_DIR=%[1]s\nEGIDE_LISTEN=%[4]s\nEGIDE_INSECURE_COOKIES=%[5]t\n",
-		dir, cfg.DatabaseURL, cfg.KeyRingFile, cfg.Listen, cfg.InsecureCookies)
+		"DATABASE_URL=%[2]s\nEGIDE_KEYRING_FILE=%[3]s\nEGIDE_DATA_DIR=%[1]s\nEGIDE_LISTEN=%[4]s\nEGIDE_INSECURE_COOKIES=%[5]t\n"+
+		"EGIDE_AUDIT_SIGNING_KEY_FILE=%[6]s\nEGIDE_AUDIT_CHECKPOINT_DIR=%[7]s\n",
+		dir, cfg.DatabaseURL, cfg.KeyRingFile, cfg.Listen, cfg.InsecureCookies, cfg.AuditSigningKeyFile, cfg.AuditCheckpointDir)
 	if err := os.WriteFile(filepath.Join(dir, "dev.env"), []byte(env), 0o600); err != nil {
 		return fmt.Errorf("write dev.env: %w", err)
 	}
@@ -314,7 +360,7 @@ func createDatabase(ctx context.Context, url, name string) error {
 
 // run serves until ctx ends, then drains in-flight requests.
 func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *crypto.KeyRing, dev bool) error {
-	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.AsAppRole())
 	if err != nil {
 		return err
 	}
@@ -323,6 +369,30 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	if err != nil {
 		return err
 	}
+	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
+	if err != nil {
+		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
+	}
+	sealer := audit.NewSealer(pool, key, audit.DirStore{Dir: cfg.AuditCheckpointDir},
+		audit.SealerConfig{Interval: cfg.AuditSealInterval, CheckpointInterval: cfg.AuditCheckpointInterval}, log)
+	sealCtx, stopSealer := context.WithCancel(context.WithoutCancel(ctx))
+	sealerDone := make(chan struct{})
+	go func() { defer close(sealerDone); sealer.Run(sealCtx) }()
+	defer func() {
+		// Seal what the last requests logged and leave a final checkpoint.
+		stopSealer()
+		<-sealerDone
+		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		for {
+			if n, err := sealer.SealOnce(final); err != nil || n == 0 {
+				break
+			}
+		}
+		if err := sealer.Checkpoint(final); err != nil {
+			log.Error("final audit checkpoint", "error", err)
+		}
+	}()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("EGIDE_LISTEN: %w", err)

@@ -19,6 +19,34 @@ import (
 	"github.com/google/uuid"
 )
 
+// Accesses to one victim's data.
+type AccessReport struct {
+	// The victim, by pseudonym.
+	Pseudonym string `json:"pseudonym"`
+	// The dossier's internal reference.
+	DossierReference string `json:"dossierReference"`
+	// When the report was made.
+	GeneratedAt time.Time `json:"generatedAt"`
+	// The accesses, oldest first.
+	Entries []AccessReportEntry `json:"entries"`
+}
+
+// One access in a report, in plain words.
+type AccessReportEntry struct {
+	// When.
+	OccurredAt time.Time `json:"occurredAt"`
+	// Who (display name), or « système ».
+	Who string `json:"who"`
+	// Their roles at the time.
+	Roles []string `json:"roles"`
+	// What they did, in French (e.g. « a consulté l'identité »).
+	What string `json:"what"`
+	// Whether it was allowed.
+	Outcome AuditOutcome `json:"outcome"`
+	// The reason given, for an identity reveal.
+	Reason string `json:"reason"`
+}
+
 // A new charge.
 type AddChargeInput struct {
 	// The dossier.
@@ -93,6 +121,70 @@ type Assignment struct {
 	Reference string `json:"reference"`
 	// Since when.
 	AssignedAt time.Time `json:"assignedAt"`
+}
+
+// One recorded access. Identifiers only: names are resolved for reading.
+type AuditEvent struct {
+	// Position in the log (increasing).
+	ID uuid.UUID `json:"id"`
+	// When.
+	OccurredAt time.Time `json:"occurredAt"`
+	// Who (null for the system or an unknown e-mail at sign-in).
+	ActorID *uuid.UUID `json:"actorId,omitempty"`
+	// The actor's display name, when known.
+	ActorName *string `json:"actorName,omitempty"`
+	// The actor's roles at the time.
+	ActorRoles []string `json:"actorRoles"`
+	// The organisation the actor acted for.
+	OrganisationID *uuid.UUID `json:"organisationId,omitempty"`
+	// What was done, e.g. dossier.read, victim.identity.reveal, auth.login.
+	Action string `json:"action"`
+	// The kind of resource.
+	ResourceType string `json:"resourceType"`
+	// The resources concerned.
+	ResourceIds []uuid.UUID `json:"resourceIds"`
+	// The dossier they belong to, when one.
+	DossierID *uuid.UUID `json:"dossierId,omitempty"`
+	// The reason the actor gave, for actions that ask for one.
+	Reason string `json:"reason"`
+	// Allowed or denied.
+	Outcome AuditOutcome `json:"outcome"`
+	// The permission checked.
+	Permission string `json:"permission"`
+	// Source address.
+	SourceIP *string `json:"sourceIp,omitempty"`
+	// Browser or client.
+	UserAgent string `json:"userAgent"`
+	// Request id, to find the server's log lines.
+	RequestID string `json:"requestId"`
+	// Whether the event is sealed in the hash chain yet (it is within seconds).
+	Sealed bool `json:"sealed"`
+}
+
+// A page of audit events.
+type AuditEventConnection struct {
+	// The events of this page.
+	Nodes []AuditEvent `json:"nodes"`
+	// How to fetch the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// Which audit events to return. All conditions must hold.
+type AuditFilter struct {
+	// Only events by this user.
+	ActorID *uuid.UUID `json:"actorId,omitempty"`
+	// Only events naming this resource (dossier, victim, user ...).
+	ResourceID *uuid.UUID `json:"resourceId,omitempty"`
+	// Only events about this dossier.
+	DossierID *uuid.UUID `json:"dossierId,omitempty"`
+	// Only this action, e.g. victim.identity.reveal; a trailing * matches a prefix (victim.*).
+	Action *string `json:"action,omitempty"`
+	// Only allowed or denied events.
+	Outcome *AuditOutcome `json:"outcome,omitempty"`
+	// From this instant (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Until this instant (exclusive).
+	To *time.Time `json:"to,omitempty"`
 }
 
 // A password change.
@@ -464,6 +556,64 @@ type Viewer struct {
 	TotpEnrolled bool `json:"totpEnrolled"`
 	// Recovery codes left.
 	RecoveryCodesLeft int `json:"recoveryCodesLeft"`
+}
+
+// Whether an access was allowed.
+type AuditOutcome string
+
+const (
+	// Allowed.
+	AuditOutcomeAllowed AuditOutcome = "ALLOWED"
+	// Refused.
+	AuditOutcomeDenied AuditOutcome = "DENIED"
+)
+
+var AllAuditOutcome = []AuditOutcome{
+	AuditOutcomeAllowed,
+	AuditOutcomeDenied,
+}
+
+func (e AuditOutcome) IsValid() bool {
+	switch e {
+	case AuditOutcomeAllowed, AuditOutcomeDenied:
+		return true
+	}
+	return false
+}
+
+func (e AuditOutcome) String() string {
+	return string(e)
+}
+
+func (e *AuditOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditOutcome", str)
+	}
+	return nil
+}
+
+func (e AuditOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Fields dossiers can be sorted by.

@@ -46,15 +46,27 @@ func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO audit_events (actor_user_id, organisation_id, session_hash, request_id, source_ip,
-			user_agent, action, resource_type, resource_ids, dossier_id, reason, outcome, permission)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			user_agent, action, resource_type, resource_ids, dossier_id, reason, outcome, permission, roles)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		nullUUID(a.UserID), nullUUID(a.OrgID), a.SessionHash, a.RequestID, ip(a.IP),
 		truncate(a.UserAgent, 512), e.Action, e.ResourceType, ids, nullUUID(e.DossierID),
-		truncate(e.Reason, 1000), string(e.Outcome), e.Permission)
+		truncate(e.Reason, 1000), string(e.Outcome), e.Permission, roles(a))
 	if err != nil {
 		return fmt.Errorf("write audit event %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// roles are the actor's roles when the event happened, superadmin included.
+func roles(a actor.Actor) []string {
+	out := make([]string, 0, len(a.Roles)+1)
+	if a.Superadmin {
+		out = append(out, string(actor.Superadmin))
+	}
+	for _, r := range a.Roles {
+		out = append(out, string(r))
+	}
+	return out
 }
 
 func nullUUID(id uuid.UUID) any {

@@ -49,12 +49,13 @@ const (
 	UserWrite          Permission = "user:write"
 	DossierAssign      Permission = "dossier:assign"
 	DossierShare       Permission = "dossier:share"
+	AuditRead          Permission = "audit:read"
 )
 
 // Permissions lists every permission, for tests and the docs.
 var Permissions = []Permission{OrganisationCreate, OrganisationRead, OrganisationUpdate,
 	DossierRead, DossierWrite, CaseRead, CaseWrite, HearingWrite, IdentityRead, IdentityWrite,
-	UserRead, UserWrite, DossierAssign, DossierShare}
+	UserRead, UserWrite, DossierAssign, DossierShare, AuditRead}
 
 // needsAssignment: permissions that only apply to dossiers the user is
 // personally assigned to, whatever their role.

@@ -20,11 +20,34 @@ import (
 // VersionTable is where tern records the applied migration version.
 const VersionTable = "schema_version"
 
+// AppRole is the PostgreSQL role the application works as: it may not
+// change or delete audit records (migrations/005_audit_chain.sql).
+const AppRole = "egide_app"
+
+// Option configures a pool.
+type Option func(*pgxpool.Config)
+
+// AsAppRole makes every connection of the pool work as AppRole (SET ROLE),
+// whatever role the URL logs in with (which must be a member of it).
+func AsAppRole() Option {
+	return func(cfg *pgxpool.Config) {
+		cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+			if _, err := conn.Exec(ctx, "SET ROLE "+AppRole); err != nil {
+				return fmt.Errorf("set role %s (run the migrations, and grant %s to the login role): %w", AppRole, AppRole, err)
+			}
+			return nil
+		}
+	}
+}
+
 // Open connects a pool and checks that the server answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	cfg.ConnConfig.RuntimeParams["application_name"] = "egide"

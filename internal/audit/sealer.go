@@ -1,0 +1,185 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/egide/egide/internal/postgres"
+)
+
+// sealLock is the advisory lock that makes one sealer at a time, across
+// every instance, extend the chain.
+const sealLock int64 = 0x65676964655f736c // "egide_sl"
+
+// SealerConfig tunes the sealer.
+type SealerConfig struct {
+	Interval           time.Duration // how often queued events are sealed (default 1s)
+	Batch              int           // events per sealing transaction (default 5000)
+	CheckpointInterval time.Duration // how often a signed checkpoint is written (default 1m)
+}
+
+// Sealer seals queued events into the hash chain and writes checkpoints.
+// Every instance runs one; the advisory lock lets one work at a time, so
+// sealing never serialises requests (they only insert into the queue).
+type Sealer struct {
+	pool  *pgxpool.Pool
+	key   ed25519.PrivateKey
+	store CheckpointStore
+	cfg   SealerConfig
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewSealer returns a sealer signing checkpoints with key into store.
+func NewSealer(pool *pgxpool.Pool, key ed25519.PrivateKey, store CheckpointStore, cfg SealerConfig, log *slog.Logger) *Sealer {
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 5000
+	}
+	if cfg.CheckpointInterval <= 0 {
+		cfg.CheckpointInterval = time.Minute
+	}
+	return &Sealer{pool: pool, key: key, store: store, cfg: cfg, log: log, now: time.Now}
+}
+
+// Run seals and checkpoints until ctx ends.
+func (s *Sealer) Run(ctx context.Context) {
+	tick := time.NewTicker(s.cfg.Interval)
+	defer tick.Stop()
+	lastCheckpoint := time.Time{}
+	for {
+		for {
+			n, err := s.SealOnce(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("audit sealing", "error", err)
+				}
+				break
+			}
+			if n < s.cfg.Batch {
+				break
+			}
+		}
+		if time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
+			if err := s.Checkpoint(ctx); err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("audit checkpoint", "error", err)
+				}
+			} else {
+				lastCheckpoint = time.Now()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// tail returns the last position and hash of the chain (0 and the
+// genesis hash when empty).
+func tail(ctx context.Context, tx pgx.Tx) (int64, []byte, error) {
+	var seq int64
+	var hash []byte
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, Genesis(), nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("chain tail: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// SealOnce seals up to one batch of queued events, oldest id first, and
+// returns how many. It returns 0 at once when another sealer holds the lock.
+func (s *Sealer) SealOnce(ctx context.Context) (int, error) {
+	n := 0
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var locked bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, sealLock).Scan(&locked); err != nil {
+			return fmt.Errorf("seal lock: %w", err)
+		}
+		if !locked {
+			return nil
+		}
+		seq, prev, err := tail(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+sealedColumns+` FROM audit_pending p JOIN audit_events e ON e.id = p.event_id
+			ORDER BY e.id LIMIT $1`, s.cfg.Batch)
+		if err != nil {
+			return fmt.Errorf("read queue: %w", err)
+		}
+		var seals [][]any
+		var ids []int64
+		for rows.Next() {
+			e, err := scanSealed(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("read event: %w", err)
+			}
+			seq++
+			prev = ChainHash(prev, seq, e)
+			seals = append(seals, []any{seq, e.ID, prev})
+			ids = append(ids, e.ID)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read queue: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_seals"}, []string{"seq", "event_id", "hash"},
+			pgx.CopyFromRows(seals)); err != nil {
+			return fmt.Errorf("write seals: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_pending WHERE event_id = ANY($1)`, ids); err != nil {
+			return fmt.Errorf("dequeue: %w", err)
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}
+
+// Checkpoint signs the current head of the chain and stores it, unless it
+// is the head of the latest checkpoint already. It holds the sealing lock
+// so that checkpoints never go backwards.
+func (s *Sealer) Checkpoint(ctx context.Context) error {
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLock); err != nil {
+			return fmt.Errorf("seal lock: %w", err)
+		}
+		seq, hash, err := tail(ctx, tx)
+		if err != nil || seq == 0 {
+			return err
+		}
+		if last, err := LoadLatest(ctx, s.store); err == nil && last != nil && last.Seq == seq &&
+			bytes.Equal([]byte(last.Hash), []byte(fmt.Sprintf("%x", hash))) {
+			return nil
+		}
+		c := SignCheckpoint(s.key, seq, hash, s.now())
+		b, err := json.MarshalIndent(c, "", "  ")
+		if err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if err := s.store.Put(ctx, checkpointName(seq), b); err != nil {
+			return err
+		}
+		return s.store.Put(ctx, LatestCheckpoint, b)
+	})
+}
