@@ -530,6 +530,8 @@ func (w *mxWorld) login(ctx context.Context, email, password string) (string, er
 type mxResponse struct {
 	status int
 	body   []byte
+	reqID  string // X-Request-Id: the request_id of the audit events it wrote
+	cookie string // the session cookie it set, if any
 	errors []struct {
 		Message    string         `json:"message"`
 		Path       []any          `json:"path"`
@@ -554,7 +556,12 @@ func (w *mxWorld) do(ctx context.Context, a *mxActor, token, query string, vars 
 		return mxResponse{}, err
 	}
 	defer resp.Body.Close()
-	r := mxResponse{status: resp.StatusCode}
+	r := mxResponse{status: resp.StatusCode, reqID: resp.Header.Get("X-Request-Id")}
+	for _, c := range resp.Cookies() {
+		if c.Name == httpserver.SessionCookie && c.Value != "" {
+			r.cookie = c.Value
+		}
+	}
 	if r.body, err = io.ReadAll(resp.Body); err != nil {
 		return r, err
 	}

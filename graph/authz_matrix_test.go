@@ -77,11 +77,20 @@ type authzOperation struct {
 	OwnOrgOnly, OwnStanding bool
 	// FreshSession: the cell uses a session of its own (logout ends it).
 	FreshSession bool
+	// Audit is the action of the event an allowed call writes (exact, or
+	// a prefix ending in "*"); NoAudit says instead why it writes none.
+	// Exactly one is set (audit_completeness_test.go checks the events).
+	Audit, NoAudit string
+	// AuditIDs: what the allowed event names, when not the ids the
+	// request addressed or returned (or, for a list, the target).
+	AuditIDs func(c *mxCell) []uuid.UUID
 	// Rels: the relations an organisation-scope operation is tried in.
-	Rels   []string
-	Query  string
-	Vars   func(ctx context.Context, c *mxCell) (map[string]any, error)
-	Expect func(c *mxCell) mxOutcome // organisation and session scope
+	Rels  []string
+	Query string
+	Vars  func(ctx context.Context, c *mxCell) (map[string]any, error)
+	// Expect: the rule of organisation and session scope, and of a
+	// dossier-scope operation that does not follow dossierRule.
+	Expect func(c *mxCell) mxOutcome
 }
 
 // The relations of a target to the caller.
@@ -101,34 +110,34 @@ func dateVar(days int) string {
 // (schema_rules_test.go fails when one is missing).
 var authzOperations = []*authzOperation{
 	// The caller's own session (docs/security.md, "Sessions and requests").
-	{Root: "Query", Field: "me", Perm: permSession, Scope: scopeSession,
+	{Root: "Query", Field: "me", NoAudit: "the caller's own account, no case data", Perm: permSession, Scope: scopeSession,
 		Query:  `{ me { id status } }`,
 		Expect: sessionRule(mxAllowed, mxAllowed, mxAllowed)},
-	{Root: "Mutation", Field: "login", Perm: permSession, Scope: scopeSession,
+	{Root: "Mutation", Field: "login", Audit: "auth.login", Perm: permSession, Scope: scopeSession,
 		Query: `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { status } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"e": c.w.loginEmail, "p": mxPassword}, nil
 		},
 		Expect: sessionRule(mxAllowed, mxAllowed, mxAllowed)},
-	{Root: "Mutation", Field: "logout", Perm: permSession, Scope: scopeSession, FreshSession: true,
+	{Root: "Mutation", Field: "logout", Audit: "auth.logout", Perm: permSession, Scope: scopeSession, FreshSession: true,
 		Query:  `mutation { logout }`,
 		Expect: sessionRule(mxAllowed, mxAllowed, mxUnauthenticated)},
-	{Root: "Mutation", Field: "changePassword", Perm: permSession, Scope: scopeSession,
+	{Root: "Mutation", Field: "changePassword", Audit: "auth.password.change", Perm: permSession, Scope: scopeSession,
 		Query: `mutation { changePassword(input: {currentPassword: "not-the-password-17", newPassword: "Granite-Harbour-Willow-7302"}) { id } }`,
 		// The fixture users' password is not that one: the check runs, and refuses.
 		Expect: sessionRule(mxInvalid, mxUnauthenticated, mxUnauthenticated)},
-	{Root: "Mutation", Field: "confirmTotpEnrollment", Perm: permSession, Scope: scopeSession,
+	{Root: "Mutation", Field: "confirmTotpEnrollment", Audit: "auth.totp.enroll", Perm: permSession, Scope: scopeSession,
 		Query: `mutation { confirmTotpEnrollment(code: "000000") { codes } }`,
 		// A full session has nothing to enrol; the limited one gets a wrong code.
 		Expect: sessionRule(mxConflict, mxInvalid, mxUnauthenticated)},
-	{Root: "Mutation", Field: "regenerateRecoveryCodes", Perm: permSession, Scope: scopeSession,
+	{Root: "Mutation", Field: "regenerateRecoveryCodes", Audit: "auth.recovery_codes.regenerate", Perm: permSession, Scope: scopeSession,
 		Query:  `mutation { regenerateRecoveryCodes(code: "000000") { codes } }`,
 		Expect: sessionRule(mxInvalid, mxUnauthenticated, mxUnauthenticated)},
 
 	// Organisations and users.
-	{Root: "Query", Field: "penalArticles", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
+	{Root: "Query", Field: "penalArticles", Audit: "penal_article.list", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
 		Query: `{ penalArticles { article } }`, Expect: requireRule(authz.CaseRead)},
-	{Root: "Query", Field: "organisations", Perm: authz.OrganisationRead, Scope: scopeOrg, List: true, Rels: mxOrgRels,
+	{Root: "Query", Field: "organisations", NoAudit: noAuditOrganisation, Perm: authz.OrganisationRead, Scope: scopeOrg, List: true, Rels: mxOrgRels,
 		Query: `{ organisations { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			c.marker = c.w.worldOrg(c.rel).String()
@@ -144,7 +153,7 @@ var authzOperations = []*authzOperation{
 			}
 			return mxAbsent
 		}},
-	{Root: "Query", Field: "organisation", Perm: authz.OrganisationRead, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Query", Field: "organisation", NoAudit: noAuditOrganisation, Perm: authz.OrganisationRead, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `query($id: ID!) { organisation(id: $id) { id name } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"id": c.w.worldOrg(c.rel)}, nil
@@ -163,13 +172,13 @@ var authzOperations = []*authzOperation{
 			}
 			return mxNotFound
 		}},
-	{Root: "Mutation", Field: "createOrganisation", Perm: authz.OrganisationCreate, Scope: scopeOrg, Rels: mxOwnRels,
+	{Root: "Mutation", Field: "createOrganisation", Audit: "organisation.create", Perm: authz.OrganisationCreate, Scope: scopeOrg, Rels: mxOwnRels,
 		Query: `mutation($n: String!) { createOrganisation(input: {name: $n, standingArticles: ["CPP 2-3"]}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"n": "MX new " + mxRandom()}, nil
 		},
 		Expect: requireRule(authz.OrganisationCreate)},
-	{Root: "Mutation", Field: "updateOrganisation", Perm: authz.OrganisationUpdate, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "updateOrganisation", Audit: "organisation.update", Perm: authz.OrganisationUpdate, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!, $n: String!) { updateOrganisation(id: $id, input: {name: $n}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			id := c.w.worldOrg(c.rel)
@@ -185,7 +194,7 @@ var authzOperations = []*authzOperation{
 			}
 			return requireRule(authz.OrganisationUpdate)(c)
 		}},
-	{Root: "Query", Field: "users", Perm: authz.UserRead, Scope: scopeOrg, List: true, Rels: mxOrgRels,
+	{Root: "Query", Field: "users", Audit: "user.list", Perm: authz.UserRead, Scope: scopeOrg, List: true, Rels: mxOrgRels,
 		Query: `query($t: String) { users(filter: {text: $t}) { nodes { id } } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			u := c.w.worldUser(c.rel)
@@ -201,13 +210,13 @@ var authzOperations = []*authzOperation{
 			}
 			return mxAllowed
 		}},
-	{Root: "Query", Field: "user", Perm: authz.UserRead, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Query", Field: "user", Audit: "user.read", Perm: authz.UserRead, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `query($id: ID!) { user(id: $id) { id email } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"id": c.w.worldUser(c.rel).id}, nil
 		},
 		Expect: memberRule(authz.UserRead, false)},
-	{Root: "Mutation", Field: "createUser", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxCreateRels,
+	{Root: "Mutation", Field: "createUser", Audit: "user.create", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxCreateRels,
 		Query: `mutation($e: String!, $r: [Role!]!, $o: ID) { createUser(input: {email: $e, displayName: "New member",
 			roles: $r, temporaryPassword: "Quartz-Meadow-Lantern-5309", organisationId: $o}) { id } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
@@ -243,32 +252,55 @@ var authzOperations = []*authzOperation{
 			}
 			return orgAdminRule(authz.UserWrite)(c)
 		}},
-	{Root: "Mutation", Field: "setUserRoles", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "setUserRoles", Audit: "user.roles", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { setUserRoles(id: $id, roles: [LEGAL_STAFF, ADVOCACY]) { id } }`,
 		Vars:  userTargetVars(nil), Expect: memberRule(authz.UserWrite, false)},
-	{Root: "Mutation", Field: "disableUser", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "disableUser", Audit: "user.disable", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { disableUser(id: $id) { id disabled } }`,
 		Vars:  userTargetVars(nil), Expect: memberRule(authz.UserWrite, true)},
-	{Root: "Mutation", Field: "enableUser", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "enableUser", Audit: "user.enable", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { enableUser(id: $id) { id disabled } }`,
 		Vars: userTargetVars(func(ctx context.Context, c *mxCell, id uuid.UUID) error {
 			return c.w.exec(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1`, id)
 		}),
 		Expect: memberRule(authz.UserWrite, true)},
-	{Root: "Mutation", Field: "resetUserPassword", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "resetUserPassword", Audit: "user.password.reset", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { resetUserPassword(id: $id, temporaryPassword: "Saffron-Glacier-Compass-2286") { id } }`,
 		Vars:  userTargetVars(nil), Expect: memberRule(authz.UserWrite, true)},
-	{Root: "Mutation", Field: "resetUserSecondFactor", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "resetUserSecondFactor", Audit: "user.totp.reset", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { resetUserSecondFactor(id: $id) { id } }`,
 		Vars:  userTargetVars(nil), Expect: memberRule(authz.UserWrite, true)},
-	{Root: "Mutation", Field: "endUserSessions", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
+	{Root: "Mutation", Field: "endUserSessions", Audit: "user.sessions.end", Perm: authz.UserWrite, Scope: scopeOrg, Rels: mxOrgRels,
 		Query: `mutation($id: ID!) { endUserSessions(id: $id) }`,
 		Vars: userTargetVars(func(ctx context.Context, c *mxCell, id uuid.UUID) error {
 			_, err := c.w.newSession(ctx, id, &c.w.orgA, auth.StageFull)
 			return err
 		}),
 		Expect: memberRule(authz.UserWrite, true)},
-	{Root: "Mutation", Field: "createDossier", Perm: authz.DossierWrite, Scope: scopeOrg, Rels: mxOwnRels,
+	// The audit log (docs/security.md, audit:read): the DPO reads its
+	// organisation's events, the instance operator the instance-level ones.
+	// Each cell searches for an event of its own, in the organisation the
+	// relation names ("instance": none).
+	{Root: "Query", Field: "auditEvents", Audit: "audit.search", Perm: authz.AuditRead, Scope: scopeOrg, List: true,
+		Rels:  []string{"own", "other_org", "instance"},
+		Query: `query($r: ID) { auditEvents(filter: {resourceId: $r}) { nodes { id action resourceIds } } }`,
+		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
+			r, err := c.w.auditFixture(ctx, c.rel)
+			c.marker = r.String()
+			return map[string]any{"r": r}, err
+		},
+		// The search event names what was searched for, found or not.
+		AuditIDs: func(c *mxCell) []uuid.UUID { return c.addressed() },
+		Expect: func(c *mxCell) mxOutcome {
+			if o := requireRule(authz.AuditRead)(c); o != mxAllowed {
+				return o
+			}
+			if (c.a.role == actor.DPO && c.rel == "own") || (c.a.role == actor.Superadmin && c.rel == "instance") {
+				return mxAllowed
+			}
+			return mxAbsent
+		}},
+	{Root: "Mutation", Field: "createDossier", Audit: "dossier.create", Perm: authz.DossierWrite, Scope: scopeOrg, Rels: mxOwnRels,
 		Query: `mutation($r: String!) { createDossier(input: {reference: $r, title: "New dossier", themes: [SEXTORTION]}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"r": "MX-NEW-" + mxRandom()}, nil
@@ -276,57 +308,76 @@ var authzOperations = []*authzOperation{
 		Expect: requireRule(authz.DossierWrite)},
 
 	// Dossiers and their records.
-	{Root: "Query", Field: "dossier", Perm: authz.DossierRead, Scope: scopeDossier, Target: "dossier",
+	{Root: "Query", Field: "dossier", Audit: "dossier.read", Perm: authz.DossierRead, Scope: scopeDossier, Target: "dossier",
 		Query: `query($id: ID!) { dossier(id: $id) { id title } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
-	{Root: "Query", Field: "dossiers", Perm: authz.DossierRead, Scope: scopeDossier, Target: "dossier", List: true,
+	{Root: "Query", Field: "dossiers", Audit: "dossier.list", Perm: authz.DossierRead, Scope: scopeDossier, Target: "dossier", List: true,
 		Query: `query($t: String) { dossiers(filter: {text: $t}) { nodes { id } } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			c.marker = c.d.ID.String()
 			return map[string]any{"t": c.d.Marker}, nil
 		}},
-	{Root: "Query", Field: "victim", Perm: authz.CaseRead, Scope: scopeDossier, Target: "victim",
+	{Root: "Query", Field: "victim", Audit: "victim.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "victim",
 		Query: `query($id: ID!) { victim(id: $id) { id pseudonym } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Victim })},
-	{Root: "Query", Field: "defendant", Perm: authz.CaseRead, Scope: scopeDossier, Target: "defendant",
+	{Root: "Query", Field: "defendant", Audit: "defendant.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "defendant",
 		Query: `query($id: ID!) { defendant(id: $id) { id pseudonym } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Defendant })},
-	{Root: "Query", Field: "charge", Perm: authz.CaseRead, Scope: scopeDossier, Target: "charge",
+	{Root: "Query", Field: "charge", Audit: "charge.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "charge",
 		Query: `query($id: ID!) { charge(id: $id) { id article } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Charge })},
-	{Root: "Query", Field: "proceeding", Perm: authz.CaseRead, Scope: scopeDossier, Target: "proceeding",
+	{Root: "Query", Field: "proceeding", Audit: "proceeding.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "proceeding",
 		Query: `query($id: ID!) { proceeding(id: $id) { id stage } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Proc })},
-	{Root: "Query", Field: "hearing", Perm: authz.CaseRead, Scope: scopeDossier, Target: "hearing",
+	{Root: "Query", Field: "hearing", Audit: "hearing.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "hearing",
 		Query: `query($id: ID!) { hearing(id: $id) { id startsAt } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Hearing })},
-	{Root: "Query", Field: "hearings", Perm: authz.CaseRead, Scope: scopeDossier, Target: "hearing", List: true,
+	{Root: "Query", Field: "hearings", Audit: "hearing.list", Perm: authz.CaseRead, Scope: scopeDossier, Target: "hearing", List: true,
 		Query: `query($from: Time!, $to: Time!) { hearings(from: $from, to: $to) { nodes { id } } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			c.marker = c.d.Hearing.String()
 			return map[string]any{"from": c.d.HearingAt.Add(-time.Second).Format(time.RFC3339),
 				"to": c.d.HearingAt.Add(time.Second).Format(time.RFC3339)}, nil
 		}},
-	{Root: "Mutation", Field: "revealIdentity", Perm: authz.IdentityRead, Scope: scopeDossier, Target: "person",
+	// A report on one victim: the DPO of the organisation owning its
+	// dossier only (not the co-civil parties'); for any other holder of
+	// audit:read the victim is NOT_FOUND; roles without audit:read are
+	// refused before the victim is looked up (FORBIDDEN, whatever the id).
+	{Root: "Query", Field: "victimAccessReport", Audit: "audit.victim_report", Perm: authz.AuditRead, Scope: scopeDossier,
+		Target: "victim",
+		Query:  `query($id: ID!) { victimAccessReport(victimId: $id) { pseudonym entries { what } } }`,
+		Vars:   idVar(func(d *mxDossier) uuid.UUID { return d.Victim }),
+		Expect: func(c *mxCell) mxOutcome {
+			switch {
+			case c.a.kind != mxFull:
+				return mxUnauthenticated
+			case !c.can(authz.AuditRead):
+				return mxForbidden
+			case c.a.role == actor.DPO && c.d.Org == c.w.orgA:
+				return mxAllowed
+			}
+			return mxNotFound
+		}},
+	{Root: "Mutation", Field: "revealIdentity", Audit: "victim.identity.reveal", Perm: authz.IdentityRead, Scope: scopeDossier, Target: "person",
 		Query: `mutation($id: ID!) { revealIdentity(personId: $id, reason: "preparing the hearing") { legalName } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Victim })},
 
-	{Root: "Mutation", Field: "updateDossier", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "updateDossier", Audit: "dossier.update", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($id: ID!) { updateDossier(id: $id, input: {summary: "Updated summary"}) { id } }`,
 		Vars:       idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
-	{Root: "Mutation", Field: "closeDossier", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "closeDossier", Audit: "dossier.close", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($id: ID!) { closeDossier(id: $id, input: {reason: "final judgment"}) { id status } }`,
 		Vars:       idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
-	{Root: "Mutation", Field: "reopenDossier", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "reopenDossier", Audit: "dossier.reopen", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($id: ID!) { reopenDossier(id: $id) { id status } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
 			err := c.w.exec(ctx, `UPDATE dossiers SET status = 'closed', closed_on = '2025-06-01', closing_reason = 'done' WHERE id = $1`, c.d.ID)
 			return map[string]any{"id": c.d.ID}, err
 		}},
-	{Root: "Mutation", Field: "assignDossier", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "assignDossier", Audit: "dossier.assign", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($d: ID!, $u: ID!) { assignDossier(dossierId: $d, userId: $u) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "u": c.w.assignee}, nil
 		}},
-	{Root: "Mutation", Field: "unassignDossier", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "unassignDossier", Audit: "dossier.unassign", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($d: ID!, $u: ID!) { unassignDossier(dossierId: $d, userId: $u) { id } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
@@ -336,13 +387,13 @@ var authzOperations = []*authzOperation{
 			}
 			return map[string]any{"d": c.d.ID, "u": c.w.assignee}, err
 		}},
-	{Root: "Mutation", Field: "shareDossier", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "shareDossier", Audit: "dossier.share", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($d: ID!, $o: ID!) { shareDossier(dossierId: $d, organisationId: $o) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "o": c.w.orgS}, nil
 		}},
-	{Root: "Mutation", Field: "unshareDossier", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "unshareDossier", Audit: "dossier.unshare", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		OwnOrgOnly: true,
 		Query:      `mutation($d: ID!, $o: ID!) { unshareDossier(dossierId: $d, organisationId: $o) { id } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
@@ -352,57 +403,57 @@ var authzOperations = []*authzOperation{
 			}
 			return map[string]any{"d": c.d.ID, "o": c.w.orgS}, err
 		}},
-	{Root: "Mutation", Field: "addVictim", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "addVictim", Audit: "victim.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!) { addVictim(input: {dossierId: $d, pseudonym: "Second victim", ageAtFacts: 9}) { id } }`,
 		Vars:  dossierVar("d")},
-	{Root: "Mutation", Field: "updateVictim", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
+	{Root: "Mutation", Field: "updateVictim", Audit: "victim.update", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
 		Query: `mutation($id: ID!) { updateVictim(id: $id, input: {ageAtFacts: 13}) { id } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Victim })},
-	{Root: "Mutation", Field: "setVictimIdentity", Perm: authz.IdentityWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
+	{Root: "Mutation", Field: "setVictimIdentity", Audit: "victim.identity.write", Perm: authz.IdentityWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
 		Query: `mutation($id: ID!) { setVictimIdentity(id: $id, input: {legalName: "Another Legal Name"}) { id hasIdentity } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Victim })},
-	{Root: "Mutation", Field: "recordConsent", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
+	{Root: "Mutation", Field: "recordConsent", Audit: "consent.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "victim", Fresh: true,
 		Query: `mutation($v: ID!) { recordConsent(input: {victimId: $v, givenBy: VICTIM, givenOn: "2025-02-15"}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"v": c.d.Victim}, nil
 		}},
-	{Root: "Mutation", Field: "withdrawConsent", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "consent", Fresh: true,
+	{Root: "Mutation", Field: "withdrawConsent", Audit: "consent.withdraw", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "consent", Fresh: true,
 		Query: `mutation($id: ID!) { withdrawConsent(id: $id, withdrawnOn: "2025-06-01") { id } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Consent })},
-	{Root: "Mutation", Field: "addDefendant", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "addDefendant", Audit: "defendant.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!) { addDefendant(input: {dossierId: $d, pseudonym: "Facilitator B", role: FACILITATOR}) { id } }`,
 		Vars:  dossierVar("d")},
-	{Root: "Mutation", Field: "updateDefendant", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "defendant", Fresh: true,
+	{Root: "Mutation", Field: "updateDefendant", Audit: "defendant.update", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "defendant", Fresh: true,
 		Query: `mutation($id: ID!) { updateDefendant(id: $id, input: {country: "PH"}) { id } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Defendant })},
-	{Root: "Mutation", Field: "setDefendantIdentity", Perm: authz.IdentityWrite, Scope: scopeDossier, Target: "defendant", Fresh: true,
+	{Root: "Mutation", Field: "setDefendantIdentity", Audit: "defendant.identity.write", Perm: authz.IdentityWrite, Scope: scopeDossier, Target: "defendant", Fresh: true,
 		Query: `mutation($id: ID!) { setDefendantIdentity(id: $id, input: {legalName: "Another Legal Name"}) { id hasIdentity } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Defendant })},
-	{Root: "Mutation", Field: "addCharge", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "addCharge", Audit: "charge.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!, $def: ID) { addCharge(input: {dossierId: $d, defendantId: $def, article: "227-23",
 			participation: ACCOMPLICE, retainedBy: PROSECUTOR, retainedOn: "2025-05-01"}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "def": c.d.Defendant}, nil
 		}},
-	{Root: "Mutation", Field: "requalifyCharge", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "charge", Fresh: true,
+	{Root: "Mutation", Field: "requalifyCharge", Audit: "charge.requalify", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "charge", Fresh: true,
 		Query: `mutation($id: ID!) { requalifyCharge(id: $id, input: {article: "227-22", participation: AUTHOR,
 			retainedBy: TRIAL_COURT, retainedOn: "2025-05-01", reason: "requalified at trial"}) { id } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Charge })},
-	{Root: "Mutation", Field: "openProceeding", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "openProceeding", Audit: "proceeding.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!) { openProceeding(input: {dossierId: $d, stage: TRIAL, courtKind: TRIBUNAL_CORRECTIONNEL,
 			startedOn: "2025-05-01"}) { id } }`,
 		Vars: dossierVar("d")},
-	{Root: "Mutation", Field: "updateProceeding", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
+	{Root: "Mutation", Field: "updateProceeding", Audit: "proceeding.update", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
 		Query: `mutation($id: ID!) { updateProceeding(id: $id, input: {chamber: "15e chambre"}) { id } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Proc })},
-	{Root: "Mutation", Field: "closeProceeding", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
+	{Root: "Mutation", Field: "closeProceeding", Audit: "proceeding.close", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
 		Query: `mutation($id: ID!) { closeProceeding(id: $id, input: {endedOn: "2025-06-01", outcome: "partial dismissal"}) { id status } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Proc })},
-	{Root: "Mutation", Field: "advanceProceeding", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
+	{Root: "Mutation", Field: "advanceProceeding", Audit: "proceeding.advance", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
 		Query: `mutation($id: ID!) { advanceProceeding(id: $id, input: {endedOn: "2025-06-01", outcome: "sent to trial",
 			stage: TRIAL, courtKind: TRIBUNAL_CORRECTIONNEL, startedOn: "2025-06-02"}) { id } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Proc })},
-	{Root: "Mutation", Field: "constituteCivilParty", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
+	{Root: "Mutation", Field: "constituteCivilParty", Audit: "standing.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
 		Query: `mutation($p: ID!) { constituteCivilParty(input: {proceedingId: $p, constitutedOn: "2025-05-01", mode: LETTER,
 			legalBasis: "CPP 2-3"}) { id } }`,
 		// A proceeding where the caller's organisation is not civil party yet.
@@ -415,26 +466,26 @@ var authzOperations = []*authzOperation{
 				VALUES ($1, $2, 'trial', 'tribunal_correctionnel', '2025-04-01')`, p, c.d.ID)
 			return map[string]any{"p": p}, err
 		}},
-	{Root: "Mutation", Field: "decideCivilPartyStanding", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
+	{Root: "Mutation", Field: "decideCivilPartyStanding", Audit: "standing.decide", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
 		OwnStanding: true,
 		Query: `mutation($id: ID!) { decideCivilPartyStanding(id: $id, input: {admissibility: ADMITTED, decidedOn: "2025-06-01"}) {
 			id admissibility } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Standing })},
-	{Root: "Mutation", Field: "scheduleHearing", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+	{Root: "Mutation", Field: "scheduleHearing", Audit: "hearing.schedule", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!, $p: ID, $at: Time!) { scheduleHearing(input: {dossierId: $d, proceedingId: $p, kind: TRIAL,
 			startsAt: $at}) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "p": c.d.Proc, "at": dateVar(40)}, nil
 		}},
-	{Root: "Mutation", Field: "moveHearing", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
+	{Root: "Mutation", Field: "moveHearing", Audit: "hearing.move", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
 		Query: `mutation($id: ID!, $at: Time!) { moveHearing(id: $id, input: {startsAt: $at}) { id movedCount } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"id": c.d.Hearing, "at": dateVar(50)}, nil
 		}},
-	{Root: "Mutation", Field: "cancelHearing", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
+	{Root: "Mutation", Field: "cancelHearing", Audit: "hearing.cancel", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
 		Query: `mutation($id: ID!) { cancelHearing(id: $id, reason: "court strike") { id status } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Hearing })},
-	{Root: "Mutation", Field: "recordHearingOutcome", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
+	{Root: "Mutation", Field: "recordHearingOutcome", Audit: "hearing.outcome", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
 		Query: `mutation($id: ID!) { recordHearingOutcome(id: $id, note: "adjourned to a later date") { id status } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Hearing })},
 }
@@ -543,6 +594,8 @@ type mxCell struct {
 	resp   mxResponse
 	vars   map[string]any
 	err    error
+	events []mxEvent // the audit events of the request, by its request id
+	audits int       // audit requirements checked
 }
 
 func (c *mxCell) roles() []actor.Role {
@@ -619,7 +672,7 @@ func (c *mxCell) expect() mxOutcome {
 		}
 		return c.dossierRule(p, false)
 	}
-	if c.op.Scope != scopeDossier {
+	if c.op.Scope != scopeDossier || c.op.Expect != nil {
 		return c.op.Expect(c)
 	}
 	o := c.dossierRule(c.op.Perm, c.op.List)
@@ -885,6 +938,7 @@ func (c *mxCell) check(t *testing.T) {
 	if c.op.Field == "revealIdentity" && c.got == mxAllowed && !strings.Contains(body, c.d.NameMarker) {
 		t.Errorf("revealIdentity allowed but did not return the identity: %s", body)
 	}
+	c.checkAudit(t)
 }
 
 // revoke shows that the users under test reach their dossiers, then takes
@@ -963,6 +1017,7 @@ func TestAuthzMatrix(t *testing.T) {
 	close(work)
 	wg.Wait()
 	ran := time.Since(start)
+	events := w.loadAudit(ctx, t, cells)
 
 	count := map[mxOutcome]int{}
 	allowedSomewhere := map[string]bool{}
@@ -978,5 +1033,6 @@ func TestAuthzMatrix(t *testing.T) {
 			allowedSomewhere[c.op.Field] = true
 		}
 	}
-	t.Logf("%d cells in %v: %v", len(cells), ran.Round(time.Millisecond), count)
+	t.Logf("%d cells in %v: %v; %d audit events read, %d checks", len(cells), ran.Round(time.Millisecond), count,
+		events, auditChecks(cells))
 }

@@ -458,6 +458,9 @@ func TestServeRefusesIncompleteConfiguration(t *testing.T) {
 		{map[string]string{}, "DATABASE_URL"},
 		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x"}, "EGIDE_KEYRING"},
 		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x", "EGIDE_KEYRING": "# egide-dev-keyring\n1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, "dev key ring"},
+		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x", "EGIDE_KEYRING": "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}, "EGIDE_AUDIT_SIGNING_KEY_FILE"},
+		{map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1:1/x", "EGIDE_KEYRING": "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+			"EGIDE_AUDIT_SIGNING_KEY_FILE": "/nonexistent"}, "EGIDE_AUDIT_CHECKPOINT_DIR"},
 		{map[string]string{"EGIDE_SESSION_IDLE": "forever"}, "EGIDE_SESSION_IDLE"},
 		{map[string]string{"EGIDE_LISTEN": "nonsense"}, "EGIDE_LISTEN"},
 	}

@@ -1,0 +1,401 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/egide/egide/internal/authz"
+)
+
+// The completeness proof of issue 4: every cell of the authorization
+// matrix (authz_matrix_test.go) is checked against the audit log, by the
+// request id the response carries (X-Request-Id = audit_events.request_id):
+//
+//   - an allowed call writes an `allowed` event with the operation's action
+//     (authzOperation.Audit) that names what it addressed or returned (the
+//     ids of its variables and of its response, or the target dossier); a
+//     list names the ids it returned, and only those;
+//   - a FORBIDDEN call, and a NOT_FOUND one on a record that exists but is
+//     hidden from the caller, writes a `denied` event with the permission
+//     that was missing;
+//   - a refused call writes no `allowed` event of its action;
+//   - missing ids and unauthenticated calls need no event.
+//
+// A cell that breaks a rule fails, unless it is listed in auditKnownGaps.
+
+// noAuditOrganisation: organisations are the directory of NGOs using the
+// instance (name, statutory object, standing articles), not case data.
+const noAuditOrganisation = "an organisation's public description is not case data"
+
+// mxEvent is one audit event of a cell's request.
+type mxEvent struct {
+	ID          int64
+	Action      string
+	Outcome     string
+	Permission  string
+	ResourceIDs []uuid.UUID
+	DossierID   *uuid.UUID
+	OrgID       *uuid.UUID
+	ActorID     *uuid.UUID
+}
+
+func (e mxEvent) String() string {
+	d := "-"
+	if e.DossierID != nil {
+		d = e.DossierID.String()
+	}
+	return fmt.Sprintf("{%s %s perm=%q ids=%v dossier=%s}", e.Action, e.Outcome, e.Permission, e.ResourceIDs, d)
+}
+
+// names reports whether e names one of ids, or has dossier as its dossier.
+func (e mxEvent) names(ids []uuid.UUID, dossier uuid.UUID) bool {
+	for _, id := range ids {
+		if slices.Contains(e.ResourceIDs, id) {
+			return true
+		}
+	}
+	return dossier != uuid.Nil && e.DossierID != nil && *e.DossierID == dossier
+}
+
+// actionMatches: an exact action, or a prefix ending in "*".
+func actionMatches(pattern, action string) bool {
+	if p, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(action, p)
+	}
+	return pattern == action
+}
+
+// mxNestedAudit is the event a resolved field of a case-data type writes:
+// its action and the record it names (nil: the target dossier as the
+// event's dossier), or why it writes none.
+type mxNestedAudit struct {
+	Action  string
+	ID      func(d *mxDossier) uuid.UUID
+	NoAudit string
+}
+
+func ofDossier(d *mxDossier) uuid.UUID { return d.ID }
+
+// nestedFieldAudit gives, for every field of nestedFieldPermissions, the
+// event reading it writes (TestEveryOperationNamesItsAuditEvent fails
+// when one is missing). The matrix reads each through its root query
+// (nestedRoots), whose own event is checked too.
+var nestedFieldAudit = map[string]mxNestedAudit{
+	"Dossier.organisation": {NoAudit: noAuditOrganisation},
+	"Dossier.sharedWith":   {Action: "dossier.shares.read", ID: ofDossier},
+	// Empty for a co-civil party: the event names the dossier.
+	"Dossier.assignees":         {Action: "user.list"},
+	"Dossier.victims":           {Action: "victim.list", ID: func(d *mxDossier) uuid.UUID { return d.Victim }},
+	"Dossier.defendants":        {Action: "defendant.list", ID: func(d *mxDossier) uuid.UUID { return d.Defendant }},
+	"Dossier.charges":           {Action: "charge.list", ID: func(d *mxDossier) uuid.UUID { return d.Charge }},
+	"Dossier.proceedings":       {Action: "proceeding.list", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
+	"Dossier.currentProceeding": {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
+	"Dossier.hearings":          {Action: "hearing.list", ID: func(d *mxDossier) uuid.UUID { return d.Hearing }},
+	"Dossier.nextHearing":       {Action: "hearing.read", ID: func(d *mxDossier) uuid.UUID { return d.Hearing }},
+
+	"Victim.dossier":  {Action: "dossier.read", ID: ofDossier},
+	"Victim.consents": {Action: "consent.list", ID: func(d *mxDossier) uuid.UUID { return d.Consent }},
+
+	"Defendant.dossier": {Action: "dossier.read", ID: ofDossier},
+	"Defendant.charges": {Action: "charge.list", ID: func(d *mxDossier) uuid.UUID { return d.Charge }},
+
+	"Charge.dossier":    {Action: "dossier.read", ID: ofDossier},
+	"Charge.defendant":  {Action: "defendant.read", ID: func(d *mxDossier) uuid.UUID { return d.Defendant }},
+	"Charge.replaces":   {Action: "charge.read", ID: func(d *mxDossier) uuid.UUID { return d.Charge0 }},
+	"Charge.replacedBy": {Action: "charge.read", ID: func(d *mxDossier) uuid.UUID { return d.Charge }}, // read on Charge0
+	"Charge.history":    {Action: "charge.history", ID: func(d *mxDossier) uuid.UUID { return d.Charge0 }},
+
+	"Proceeding.dossier":             {Action: "dossier.read", ID: ofDossier},
+	"Proceeding.previous":            {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc0 }},
+	"Proceeding.next":                {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }}, // read on Proc0
+	"Proceeding.civilPartyStandings": {Action: "standing.list", ID: func(d *mxDossier) uuid.UUID { return d.Standing }},
+	"Proceeding.hearings":            {Action: "hearing.list", ID: func(d *mxDossier) uuid.UUID { return d.Hearing }},
+
+	"Hearing.dossier":    {Action: "dossier.read", ID: ofDossier},
+	"Hearing.proceeding": {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
+
+	"CivilPartyStanding.proceeding":   {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
+	"CivilPartyStanding.organisation": {NoAudit: noAuditOrganisation},
+	"CivilPartyStanding.consent":      {Action: "consent.read", ID: func(d *mxDossier) uuid.UUID { return d.Consent }},
+}
+
+// mxAuditGap is a cell whose audit trail knowingly breaks a rule. The
+// cell passes and says so in the log; once fixed, it fails until the gap
+// is removed here.
+type mxAuditGap struct {
+	match func(c *mxCell) bool
+	why   string
+}
+
+// auditKnownGaps: refusals and reads the services do not record yet.
+var auditKnownGaps = []mxAuditGap{
+	{
+		match: func(c *mxCell) bool { return c.op.Field == "organisation" && c.got == mxNotFound },
+		why: "organisation(id) on an organisation the caller may not see answers NOT_FOUND without a denied event: " +
+			"internal/organisation/service.go Get filters through ByIDs, which drops hidden organisations silently " +
+			"(no case data is returned)",
+	},
+}
+
+// auditFixture writes an event naming a new id, in the organisation rel
+// names ("instance": none), for the cells that search the log.
+func (w *mxWorld) auditFixture(ctx context.Context, rel string) (uuid.UUID, error) {
+	var org *uuid.UUID
+	switch rel {
+	case "own", "role_removed":
+		org = &w.orgA
+	case "other_org":
+		org = &w.orgB
+	}
+	id := uuid.New()
+	return id, w.exec(ctx, `INSERT INTO audit_events (organisation_id, action, resource_type, resource_ids, outcome)
+		VALUES ($1, 'mx.fixture', 'mx', $2, 'allowed')`, org, []uuid.UUID{id})
+}
+
+// Every operation and every resolved field says which event it writes.
+func TestEveryOperationNamesItsAuditEvent(t *testing.T) {
+	t.Parallel()
+	for _, op := range authzOperations {
+		key := op.Root + "." + op.Field
+		switch {
+		case op.Audit == "" && op.NoAudit == "":
+			t.Errorf("%s: no audit event named: set Audit in authzOperations (graph/authz_matrix_test.go) to the action "+
+				"its service records with audit.Record (e.g. \"victim.read\"), or NoAudit to why it touches no case data; "+
+				"every read of case data, every change and every refusal is audited (docs/security.md)", key)
+		case op.Audit != "" && op.NoAudit != "":
+			t.Errorf("%s: both Audit and NoAudit are set: keep one", key)
+		}
+	}
+	for field := range nestedFieldPermissions {
+		na, ok := nestedFieldAudit[field]
+		switch {
+		case !ok:
+			t.Errorf("%s: add to nestedFieldAudit (graph/audit_completeness_test.go) the action its service records "+
+				"and the fixture record the event names", field)
+		case (na.Action == "") == (na.NoAudit == ""):
+			t.Errorf("%s: set exactly one of Action and NoAudit in nestedFieldAudit", field)
+		}
+	}
+	for field := range nestedFieldAudit {
+		if _, ok := nestedFieldPermissions[field]; !ok {
+			t.Errorf("nestedFieldAudit lists %s, which nestedFieldPermissions does not: remove it", field)
+		}
+	}
+}
+
+// loadAudit reads the events of every cell's request in one query and
+// hands them to the cells. It returns how many it read.
+func (w *mxWorld) loadAudit(ctx context.Context, t *testing.T, cells []*mxCell) int {
+	t.Helper()
+	ids := make([]string, 0, len(cells))
+	for _, c := range cells {
+		if c.resp.reqID != "" {
+			ids = append(ids, c.resp.reqID)
+		}
+	}
+	rows, err := w.pool.Query(ctx, `SELECT id, request_id, action, outcome, permission, resource_ids, dossier_id,
+		organisation_id, actor_user_id FROM audit_events WHERE request_id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	byReq := map[string][]mxEvent{}
+	n := 0
+	for rows.Next() {
+		var e mxEvent
+		var req string
+		if err := rows.Scan(&e.ID, &req, &e.Action, &e.Outcome, &e.Permission, &e.ResourceIDs, &e.DossierID,
+			&e.OrgID, &e.ActorID); err != nil {
+			t.Fatal(err)
+		}
+		byReq[req] = append(byReq[req], e)
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cells {
+		c.events = byReq[c.resp.reqID]
+	}
+	return n
+}
+
+func auditChecks(cells []*mxCell) int {
+	n := 0
+	for _, c := range cells {
+		n += c.audits
+	}
+	return n
+}
+
+var uuidRE = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// addressed returns the ids a request named in its variables.
+func (c *mxCell) addressed() []uuid.UUID {
+	var out []uuid.UUID
+	keys := make([]string, 0, len(c.vars))
+	for k := range c.vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, s := range uuidRE.FindAllString(fmt.Sprint(c.vars[k]), -1) {
+			out = append(out, uuid.MustParse(s))
+		}
+	}
+	return out
+}
+
+// returned returns the ids in the response.
+func (c *mxCell) returned() []uuid.UUID {
+	var out []uuid.UUID
+	for _, s := range uuidRE.FindAllString(string(c.resp.body), -1) {
+		out = append(out, uuid.MustParse(s))
+	}
+	return out
+}
+
+// outcome is the class the audit rules apply to: the rule's, for a known
+// deviation of behaviour.
+func (c *mxCell) outcome() mxOutcome {
+	if c.dev != nil && c.got == c.dev.got {
+		return c.want
+	}
+	return c.got
+}
+
+// missingPermission is the permission a refused cell lacked: the root
+// query's, or the nested field's once the root is allowed.
+func (c *mxCell) missingPermission() authz.Permission {
+	if c.nested == "" {
+		return c.op.Perm
+	}
+	typ, _, _ := strings.Cut(c.nested, ".")
+	if rp := nestedRoots[typ].perm; c.dossierRule(rp, false) != mxAllowed {
+		return rp
+	}
+	return nestedFieldPermissions[c.nested]
+}
+
+// rootOperation is the operation of the root query a nested cell reads through.
+func rootOperation(field string) *authzOperation {
+	for _, op := range authzOperations {
+		if op.Root == "Query" && op.Field == field {
+			return op
+		}
+	}
+	return nil
+}
+
+// auditProblems lists the rules the cell's events break.
+func (c *mxCell) auditProblems() []string {
+	var problems []string
+	find := func(pred func(e mxEvent) bool) bool {
+		c.audits++
+		return slices.ContainsFunc(c.events, pred)
+	}
+	dossier := uuid.Nil
+	if c.op.Scope == scopeDossier && c.d != nil {
+		dossier = c.d.ID
+	}
+	// allowed requires an allowed event of action naming one of ids (or
+	// the dossier); with no ids, the action alone.
+	allowed := func(action string, ids []uuid.UUID, dossier uuid.UUID) {
+		if !find(func(e mxEvent) bool {
+			return e.Outcome == "allowed" && actionMatches(action, e.Action) &&
+				((len(ids) == 0 && dossier == uuid.Nil) || e.names(ids, dossier))
+		}) {
+			problems = append(problems, fmt.Sprintf("no allowed %q event naming %v (or dossier %v)", action, ids, dossier))
+		}
+	}
+	out := c.outcome()
+	switch {
+	case out != mxAllowed && out != mxAbsent:
+	case c.nested != "":
+		typ, _, _ := strings.Cut(c.nested, ".")
+		if root := rootOperation(nestedRoots[typ].field); root != nil && root.Audit != "" {
+			allowed(root.Audit, c.addressed(), uuid.Nil)
+		}
+		if na := nestedFieldAudit[c.nested]; na.Action != "" {
+			if na.ID == nil {
+				allowed(na.Action, nil, c.d.ID)
+			} else {
+				allowed(na.Action, []uuid.UUID{na.ID(c.d)}, uuid.Nil)
+			}
+		}
+	case c.op.Audit == "":
+		// NoAudit: nothing to find.
+	case c.op.AuditIDs != nil:
+		allowed(c.op.Audit, c.op.AuditIDs(c), uuid.Nil)
+	case c.op.List:
+		marker := uuid.MustParse(c.marker)
+		if out == mxAllowed {
+			allowed(c.op.Audit, []uuid.UUID{marker}, uuid.Nil)
+		} else {
+			allowed(c.op.Audit, nil, uuid.Nil)
+			if find(func(e mxEvent) bool { return slices.Contains(e.ResourceIDs, marker) }) {
+				problems = append(problems, "the list did not return the target, but an event names it")
+			}
+		}
+	default:
+		allowed(c.op.Audit, append(c.addressed(), c.returned()...), dossier)
+	}
+
+	denied := out == mxForbidden || (out == mxNotFound && c.rel != "missing")
+	if denied {
+		p := c.missingPermission()
+		var target []uuid.UUID
+		targetDossier := uuid.Nil
+		if c.op.Scope == scopeDossier && !c.op.List && (c.nested == "" || p == nestedRoots[strings.Split(c.nested, ".")[0]].perm) {
+			target, targetDossier = c.addressed(), dossier
+		}
+		if !find(func(e mxEvent) bool {
+			return e.Outcome == "denied" && e.Permission == string(p) &&
+				(targetDossier == uuid.Nil || e.names(target, targetDossier))
+		}) {
+			what := ""
+			if targetDossier != uuid.Nil {
+				what = fmt.Sprintf(" naming %v or dossier %v", target, targetDossier)
+			}
+			problems = append(problems, fmt.Sprintf("%s on an existing record, but no denied event with permission %q%s",
+				out, p, what))
+		}
+	}
+	if out != mxAllowed && out != mxAbsent && c.nested == "" && c.op.Audit != "" {
+		if find(func(e mxEvent) bool { return e.Outcome == "allowed" && actionMatches(c.op.Audit, e.Action) }) {
+			problems = append(problems, fmt.Sprintf("refused (%s), yet an allowed %q event was written", out, c.op.Audit))
+		}
+	}
+	return problems
+}
+
+// checkAudit applies the audit rules to one cell of the matrix.
+func (c *mxCell) checkAudit(t *testing.T) {
+	if c.resp.reqID == "" {
+		t.Errorf("the response carries no X-Request-Id: its audit events cannot be found")
+		return
+	}
+	problems := c.auditProblems()
+	var gap *mxAuditGap
+	for i := range auditKnownGaps {
+		if auditKnownGaps[i].match(c) {
+			gap = &auditKnownGaps[i]
+		}
+	}
+	switch {
+	case gap != nil && len(problems) > 0:
+		t.Logf("known audit gap: %s", gap.why)
+	case gap != nil:
+		t.Errorf("the known audit gap (%s) no longer occurs: remove it from auditKnownGaps", gap.why)
+	case len(problems) > 0:
+		t.Errorf("audit (%s): %s\nquery: %s\nvariables: %v\nevents of request %s: %v", c.outcome(),
+			strings.Join(problems, "; "), strings.Join(strings.Fields(c.op.Query), " "), c.vars, c.resp.reqID, c.events)
+	}
+}
