@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/egide
 PKGS    := ./...
 
-.PHONY: run build test vet generate check-generated deps bench loadtest clean help
+.PHONY: run build test vet generate check-generated deps minio bench loadtest clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ run: deps build ## build and start Égide with demo data (private PostgreSQL und
 build: ## build bin/egide
 	$(GO) build -o $(BIN) ./cmd/egide
 
-test: deps vet check-generated ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+test: deps minio vet check-generated ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 vet:
@@ -29,6 +29,12 @@ check-generated: ## fail if the generated GraphQL code is stale
 
 deps: ## install what builds and tests need (PostgreSQL server binaries)
 	@scripts/deps.sh
+
+# The MinIO server of the S3 tests (internal/blob/blobtest), pinned; see scripts/minio.sh.
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+
+minio: ## build the MinIO server the S3 tests run into .cache/bin (a few minutes, once)
+	@MINIO_VERSION=$(MINIO_VERSION) GO=$(GO) scripts/minio.sh
 
 bench: ## Go benchmarks (see BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/egide/egide/graph/model"
@@ -16,10 +15,18 @@ import (
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (model.AuditEventConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditEvents - auditEvents"))
+	p, err := r.AuditLogSvc.Search(ctx, ActorFrom(ctx), auditFilter(filter), first, after)
+	if err != nil {
+		return model.AuditEventConnection{}, err
+	}
+	return auditEventConnection(p), nil
 }
 
 // VictimAccessReport is the resolver for the victimAccessReport field.
 func (r *queryResolver) VictimAccessReport(ctx context.Context, victimID uuid.UUID, from *time.Time, to *time.Time) (model.AccessReport, error) {
-	panic(fmt.Errorf("not implemented: VictimAccessReport - victimAccessReport"))
+	rep, err := r.AuditLogSvc.VictimReport(ctx, ActorFrom(ctx), victimID, from, to)
+	if err != nil {
+		return model.AccessReport{}, err
+	}
+	return accessReport(rep), nil
 }

@@ -2,7 +2,12 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -10,8 +15,13 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/httpserver"
 )
 
 // The completeness proof of issue 4: every cell of the authorization
@@ -21,7 +31,7 @@ import (
 //   - an allowed call writes an `allowed` event with the operation's action
 //     (authzOperation.Audit) that names what it addressed or returned (the
 //     ids of its variables and of its response, or the target dossier); a
-//     list names the ids it returned, and only those;
+//     list names the target when it returned it, and not otherwise;
 //   - a FORBIDDEN call, and a NOT_FOUND one on a record that exists but is
 //     hidden from the caller, writes a `denied` event with the permission
 //     that was missing;
@@ -29,6 +39,9 @@ import (
 //   - missing ids and unauthenticated calls need no event.
 //
 // A cell that breaks a rule fails, unless it is listed in auditKnownGaps.
+// TestAuditSessionEvents follows sign-in, failed sign-in, the second
+// factor, the password and sign-out; TestAuditFileEndpoints calls every
+// file endpoint as every actor.
 
 // noAuditOrganisation: organisations are the directory of NGOs using the
 // instance (name, statutory object, standing articles), not case data.
@@ -397,5 +410,343 @@ func (c *mxCell) checkAudit(t *testing.T) {
 	case len(problems) > 0:
 		t.Errorf("audit (%s): %s\nquery: %s\nvariables: %v\nevents of request %s: %v", c.outcome(),
 			strings.Join(problems, "; "), strings.Join(strings.Fields(c.op.Query), " "), c.vars, c.resp.reqID, c.events)
+	}
+}
+
+// requestEvents reads the audit events of one request.
+func (w *mxWorld) requestEvents(ctx context.Context, t *testing.T, reqID string) []mxEvent {
+	t.Helper()
+	rows, err := w.pool.Query(ctx, `SELECT id, action, outcome, permission, resource_ids, dossier_id, organisation_id,
+		actor_user_id FROM audit_events WHERE request_id = $1 ORDER BY id`, reqID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (mxEvent, error) {
+		var e mxEvent
+		err := r.Scan(&e.ID, &e.Action, &e.Outcome, &e.Permission, &e.ResourceIDs, &e.DossierID, &e.OrgID, &e.ActorID)
+		return e, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+// sessionKnownGaps: steps of TestAuditSessionEvents whose event is
+// knowingly missing. The step passes and says so; once fixed, it fails
+// until removed here.
+var sessionKnownGaps = map[string]string{}
+
+// Sign-in, failed sign-in, second-factor enrolment and changes, password
+// change and sign-out each write their event, through the real API, with
+// the user they concern as the actor.
+func TestAuditSessionEvents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMatrixWorld(t)
+	userID, email, err := w.newUser(ctx, actor.LegalStaff, w.orgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(mxPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash); err != nil {
+		t.Fatal(err)
+	}
+	const newPassword = "Marble-Estuary-Kestrel-6174"
+	const loginQ = `mutation($e: String!, $p: String!, $c: String) { login(input: {email: $e, password: $p, totp: $c}) {
+		status totpEnrollment { secret } } }`
+	var (
+		codes   authtest.Codes
+		token   string // the session of the steps that need one
+		secret  string // the TOTP secret offered at the first sign-in
+		recover string // a recovery code
+	)
+	unknown := uuid.Nil
+	steps := []struct {
+		name    string
+		session bool // sends token
+		query   string
+		vars    func() map[string]any
+		wantErr string // the error code; "" for success
+		action  string
+		outcome string
+		actor   *uuid.UUID // the event's actor; &uuid.Nil for none
+		names   bool       // the event names the user
+		after   func(r mxResponse)
+	}{
+		{name: "wrong password", query: loginQ, wantErr: "UNAUTHENTICATED", action: "auth.login", outcome: "denied", actor: &userID,
+			vars: func() map[string]any { return map[string]any{"e": email, "p": "Wrong-Password-Entirely-1"} }},
+		{name: "unknown e-mail", query: loginQ, wantErr: "UNAUTHENTICATED", action: "auth.login", outcome: "denied", actor: &unknown,
+			vars: func() map[string]any {
+				return map[string]any{"e": "nobody-" + mxRandom() + "@example.org", "p": mxPassword}
+			}},
+		{name: "sign-in before enrolment", query: loginQ, action: "auth.login", outcome: "allowed", actor: &userID,
+			vars: func() map[string]any { return map[string]any{"e": email, "p": mxPassword} },
+			after: func(r mxResponse) {
+				var out struct {
+					Data struct {
+						Login struct {
+							Status         string
+							TotpEnrollment struct{ Secret string }
+						}
+					}
+				}
+				if err := json.Unmarshal(r.body, &out); err != nil || out.Data.Login.Status != "TOTP_ENROLLMENT_REQUIRED" {
+					t.Fatalf("sign-in: %s", r.body)
+				}
+				token, secret = r.cookie, out.Data.Login.TotpEnrollment.Secret
+			}},
+		{name: "wrong code at enrolment", session: true, query: `mutation { confirmTotpEnrollment(code: "000000") { codes } }`,
+			wantErr: "INVALID", action: "auth.totp.enroll", outcome: "denied", actor: &userID},
+		{name: "enrolment", session: true, query: `mutation($c: String!) { confirmTotpEnrollment(code: $c) { codes } }`,
+			vars:   func() map[string]any { return map[string]any{"c": codes.Next(secret)} },
+			action: "auth.totp.enroll", outcome: "allowed", actor: &userID, names: true},
+		{name: "wrong code for new recovery codes", session: true,
+			query:   `mutation { regenerateRecoveryCodes(code: "000000") { codes } }`,
+			wantErr: "INVALID", action: "auth.recovery_codes.regenerate", outcome: "denied", actor: &userID},
+		{name: "new recovery codes", session: true, query: `mutation($c: String!) { regenerateRecoveryCodes(code: $c) { codes } }`,
+			vars:   func() map[string]any { return map[string]any{"c": codes.Next(secret)} },
+			action: "auth.recovery_codes.regenerate", outcome: "allowed", actor: &userID, names: true,
+			after: func(r mxResponse) {
+				var out struct {
+					Data struct{ RegenerateRecoveryCodes struct{ Codes []string } }
+				}
+				if err := json.Unmarshal(r.body, &out); err != nil || len(out.Data.RegenerateRecoveryCodes.Codes) == 0 {
+					t.Fatalf("recovery codes: %s", r.body)
+				}
+				recover = out.Data.RegenerateRecoveryCodes.Codes[0]
+			}},
+		{name: "wrong current password", session: true,
+			query: `mutation($p: String!) { changePassword(input: {currentPassword: "Not-The-Password-991", newPassword: $p}) { id } }`,
+			vars:  func() map[string]any { return map[string]any{"p": newPassword} }, wantErr: "INVALID",
+			action: "auth.password.change", outcome: "denied", actor: &userID},
+		{name: "password change", session: true,
+			query:  `mutation($c: String!, $p: String!) { changePassword(input: {currentPassword: $c, newPassword: $p}) { id } }`,
+			vars:   func() map[string]any { return map[string]any{"c": mxPassword, "p": newPassword} },
+			action: "auth.password.change", outcome: "allowed", actor: &userID, names: true},
+		{name: "sign-out", session: true, query: `mutation { logout }`, action: "auth.logout", outcome: "allowed", actor: &userID},
+		{name: "wrong second factor", query: loginQ, wantErr: "UNAUTHENTICATED", action: "auth.login", outcome: "denied", actor: &userID,
+			vars: func() map[string]any { return map[string]any{"e": email, "p": newPassword, "c": "000000"} }},
+		{name: "sign-in with a recovery code", query: loginQ, action: "auth.login", outcome: "allowed", actor: &userID,
+			vars: func() map[string]any { return map[string]any{"e": email, "p": newPassword, "c": recover} },
+			after: func(r mxResponse) {
+				if !strings.Contains(string(r.body), `"SIGNED_IN"`) || r.cookie == "" {
+					t.Fatalf("sign-in with a recovery code: %s", r.body)
+				}
+			}},
+	}
+	for _, st := range steps {
+		a := &mxActor{kind: mxAnon}
+		if st.session {
+			a = &mxActor{kind: mxFull}
+		}
+		var vars map[string]any
+		if st.vars != nil {
+			vars = st.vars()
+		}
+		r, err := w.do(ctx, a, token, st.query, vars)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := r.code(); got != st.wantErr {
+			t.Fatalf("%s: want error %q, got %q: %s", st.name, st.wantErr, got, r.body)
+		}
+		if st.after != nil {
+			st.after(r)
+		}
+		events := w.requestEvents(ctx, t, r.reqID)
+		found := slices.ContainsFunc(events, func(e mxEvent) bool {
+			actorOK := (*st.actor == uuid.Nil && e.ActorID == nil) || (e.ActorID != nil && *e.ActorID == *st.actor)
+			return e.Action == st.action && e.Outcome == st.outcome && actorOK &&
+				(!st.names || slices.Contains(e.ResourceIDs, userID))
+		})
+		why, gap := sessionKnownGaps[st.name]
+		switch {
+		case !found && gap:
+			t.Logf("%s: known audit gap: %s", st.name, why)
+		case found && gap:
+			t.Errorf("%s: the known audit gap (%s) no longer occurs: remove it from sessionKnownGaps", st.name, why)
+		case !found:
+			t.Errorf("%s: no %s %q event by %v (naming the user: %v); events of request %s: %v",
+				st.name, st.outcome, st.action, *st.actor, st.names, r.reqID, events)
+		}
+	}
+}
+
+// mxFileEndpoint is an HTTP endpoint outside GraphQL that serves a file:
+// who may call it, and the event each call writes.
+type mxFileEndpoint struct {
+	Path  string // GET
+	Perm  authz.Permission
+	Audit string // the allowed event's action
+	// Check looks at what an allowed call returned.
+	Check func(t *testing.T, a *mxActor, body string)
+}
+
+// fileEndpoints lists every file endpoint (TestEveryHTTPRouteIsClassified
+// fails when a route is neither here nor in otherRoutes).
+func fileEndpoints(fixtures map[string]uuid.UUID) []mxFileEndpoint {
+	return []mxFileEndpoint{{
+		Path: httpserver.AuditExportPath, Perm: authz.AuditRead, Audit: "audit.export",
+		// The DPO exports their organisation's events, the instance
+		// operator the instance-level ones.
+		Check: func(t *testing.T, a *mxActor, body string) {
+			if !strings.HasPrefix(body, "\uFEFF") {
+				t.Errorf("the export does not start with a byte-order mark: %.80q", body)
+			}
+			own := "own"
+			if a.role == actor.Superadmin {
+				own = "instance"
+			}
+			for rel, id := range fixtures {
+				if got := strings.Contains(body, id.String()); got != (rel == own) {
+					t.Errorf("the export holds the %s fixture event: %v, want %v", rel, got, rel == own)
+				}
+			}
+		},
+	}}
+}
+
+// otherRoutes are the routes that serve no file, and why they need no
+// audit event of their own.
+var otherRoutes = map[string]string{
+	`"GET /healthz"`:          "liveness, no data",
+	`"GET /readyz"`:           "readiness, no data",
+	`"/graphql"`:              "the GraphQL API: TestAuthzMatrix walks its schema",
+	`"GET /{$}"`:              "static landing page",
+	`"GET "+OIDCLoginPath`:    "starts single sign-on, no data (the callback audits the sign-in)",
+	`"GET "+OIDCCallbackPath`: "single sign-on callback: audited as auth.oidc.login (internal/auth/oidc.go, its tests)",
+	`"GET "+AuditExportPath`:  "a file endpoint: fileEndpoints",
+}
+
+// Every route the HTTP server registers is either a file endpoint that
+// TestAuditFileEndpoints calls, or listed with why it needs no check.
+func TestEveryHTTPRouteIsClassified(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../internal/httpserver/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("httpserver sources: %v", err)
+	}
+	route := regexp.MustCompile(`mux\.Handle(?:Func)?\(\s*([^,]+),`)
+	seen := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range route.FindAllStringSubmatch(string(src), -1) {
+			seen++
+			if why := otherRoutes[strings.TrimSpace(m[1])]; why == "" {
+				t.Errorf("%s registers the route %s, which neither fileEndpoints nor otherRoutes "+
+					"(graph/audit_completeness_test.go) knows: a file endpoint goes in fileEndpoints with the permission "+
+					"it needs and the event it writes, so that every role calls it; any other route in otherRoutes with "+
+					"why it needs no audit", filepath.Base(f), m[1])
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no route found: the pattern no longer matches how routes are registered")
+	}
+}
+
+// get calls a file endpoint as a (with the CSRF header when csrf).
+func (w *mxWorld) get(ctx context.Context, a *mxActor, path string, csrf bool) (mxResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.url+path, nil)
+	if err != nil {
+		return mxResponse{}, err
+	}
+	if csrf {
+		req.Header.Set(httpserver.CSRFHeader, "1")
+	}
+	if a.kind != mxAnon {
+		req.AddCookie(&http.Cookie{Name: httpserver.SessionCookie, Value: a.token})
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return mxResponse{}, err
+	}
+	defer resp.Body.Close()
+	r := mxResponse{status: resp.StatusCode, reqID: resp.Header.Get("X-Request-Id")}
+	r.body, err = io.ReadAll(resp.Body)
+	return r, err
+}
+
+// Every file endpoint, called by every actor of the matrix: allowed with
+// its event, refused (403) with a denied event naming the permission,
+// 401 without a session, and refused before anything without the CSRF
+// header.
+func TestAuditFileEndpoints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMatrixWorld(t)
+	w.revoke(ctx, t)
+	fixtures := map[string]uuid.UUID{}
+	for _, rel := range []string{"own", "other_org", "instance"} {
+		id, err := w.auditFixture(ctx, rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixtures[rel] = id
+	}
+	for _, ep := range fileEndpoints(fixtures) {
+		for _, a := range w.actors {
+			name := a.name
+			if a.removed {
+				name += "_role_removed"
+			}
+			t.Run(name+ep.Path, func(t *testing.T) {
+				c := &mxCell{w: w, a: a}
+				want := http.StatusForbidden
+				switch {
+				case a.kind != mxFull:
+					want = http.StatusUnauthorized
+				case c.can(ep.Perm):
+					want = http.StatusOK
+				}
+				r, err := w.get(ctx, a, ep.Path, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.status != want {
+					t.Fatalf("want HTTP %d, got %d: %.300s", want, r.status, r.body)
+				}
+				events := w.requestEvents(ctx, t, r.reqID)
+				var ok bool
+				switch want {
+				case http.StatusOK:
+					ep.Check(t, a, string(r.body))
+					ok = slices.ContainsFunc(events, func(e mxEvent) bool {
+						return e.Action == ep.Audit && e.Outcome == "allowed" && e.Permission == string(ep.Perm)
+					})
+				case http.StatusForbidden:
+					ok = slices.ContainsFunc(events, func(e mxEvent) bool {
+						return e.Outcome == "denied" && e.Permission == string(ep.Perm)
+					})
+				default:
+					ok = true
+				}
+				if !ok {
+					t.Errorf("HTTP %d without its event (%s, permission %s): events of request %s: %v",
+						r.status, ep.Audit, ep.Perm, r.reqID, events)
+				}
+				// Without the CSRF header: refused before anything runs.
+				r, err = w.get(ctx, a, ep.Path, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.status != http.StatusForbidden {
+					t.Errorf("without %s: want HTTP 403, got %d", httpserver.CSRFHeader, r.status)
+				}
+				if ev := w.requestEvents(ctx, t, r.reqID); len(ev) != 0 {
+					t.Errorf("without %s: the refused request wrote events: %v", httpserver.CSRFHeader, ev)
+				}
+			})
+		}
 	}
 }

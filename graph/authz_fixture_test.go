@@ -23,6 +23,7 @@ import (
 
 	"github.com/egide/egide/graph"
 	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
@@ -149,10 +150,12 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	}
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy())}
+		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		AuditLogSvc: auditlog.NewService(az)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
-		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
+		AuditLog: res.AuditLogSvc,
+		GraphQL:  graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
 		Ready: func(context.Context) error { return nil }}))
 	t.Cleanup(srv.Close)
 	tr := http.DefaultTransport.(*http.Transport).Clone()

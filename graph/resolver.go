@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
@@ -29,6 +30,7 @@ type Resolver struct {
 	ProceedingSvc   *proceeding.Service
 	HearingSvc      *hearing.Service
 	UserSvc         *user.Service
+	AuditLogSvc     *auditlog.Service
 }
 
 type actorKey struct{}

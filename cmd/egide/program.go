@@ -17,6 +17,7 @@ import (
 
 	"github.com/egide/egide/graph"
 	"github.com/egide/egide/internal/audit"
+	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
@@ -446,6 +447,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		ProceedingSvc:   proceeding.NewService(az),
 		HearingSvc:      hearing.NewService(az),
 		UserSvc:         user.NewService(az, pool, authSvc.Policy()),
+		AuditLogSvc:     auditlog.NewService(az),
 	}
 	return httpserver.New(httpserver.Options{
 		Logger:          log,
@@ -456,6 +458,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		InsecureCookies: cfg.InsecureCookies,
 		SessionMaxAge:   cfg.SessionMax,
 		OIDC:            sso,
+		AuditLog:        res.AuditLogSvc,
 	}), nil
 }
 

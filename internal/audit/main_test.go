@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"testing"
 	"time"
 
@@ -140,25 +139,4 @@ func problems(r audit.Report) string {
 		fmt.Fprintf(&b, "\n  - %s", p)
 	}
 	return b.String()
-}
-
-// withDatabase is dbURL with its database replaced by name.
-func withDatabase(t testing.TB, dbURL, name string) string {
-	t.Helper()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path, u.RawPath = "/"+name, ""
-	return u.String()
-}
-
-// databaseName is the database of dbURL.
-func databaseName(t testing.TB, dbURL string) string {
-	t.Helper()
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.Path[1:]
 }

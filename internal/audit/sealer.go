@@ -1,9 +1,9 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,37 +53,77 @@ func NewSealer(pool *pgxpool.Pool, key ed25519.PrivateKey, store CheckpointStore
 	return &Sealer{pool: pool, key: key, store: store, cfg: cfg, log: log, now: time.Now}
 }
 
-// Run seals and checkpoints until ctx ends.
+// stepTimeout bounds one sealing or checkpoint transaction of Run;
+// drainTimeout its final drain, which delays the instance's stop.
+const (
+	stepTimeout  = 30 * time.Second
+	drainTimeout = 10 * time.Second
+)
+
+// Run seals and checkpoints until ctx ends, then seals what is still
+// queued (waiting for the lock if another instance holds it) and writes a
+// final checkpoint.
+//
+// Each step runs with a context that ctx's end does not cancel: a step cut
+// off mid-transaction leaves its server process holding the sealing lock
+// until it notices its client is gone, and a final SealOnce would then
+// find the lock taken and seal nothing.
 func (s *Sealer) Run(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.Interval)
 	defer tick.Stop()
+	work := context.WithoutCancel(ctx)
+	step := func(fn func(context.Context) error) error {
+		c, cancel := context.WithTimeout(work, stepTimeout)
+		defer cancel()
+		return fn(c)
+	}
+	drain := func() error {
+		c, cancel := context.WithTimeout(work, drainTimeout)
+		defer cancel()
+		return s.Drain(c)
+	}
 	lastCheckpoint := time.Time{}
 	for {
-		for {
-			n, err := s.SealOnce(ctx)
+		for ctx.Err() == nil {
+			var n int
+			err := step(func(c context.Context) (err error) { n, err = s.SealOnce(c); return err })
 			if err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("audit sealing", "error", err)
-				}
+				s.log.Error("audit sealing", "error", err)
 				break
 			}
 			if n < s.cfg.Batch {
 				break
 			}
 		}
-		if time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
-			if err := s.Checkpoint(ctx); err != nil {
-				if ctx.Err() == nil {
-					s.log.Error("audit checkpoint", "error", err)
-				}
+		if ctx.Err() == nil && time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
+			if err := step(s.Checkpoint); err != nil {
+				s.log.Error("audit checkpoint", "error", err)
 			} else {
 				lastCheckpoint = time.Now()
 			}
 		}
 		select {
 		case <-ctx.Done():
+			if err := drain(); err != nil {
+				s.log.Error("audit sealing at stop", "error", err)
+			}
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// Drain seals every queued event, waiting for the sealing lock rather
+// than yielding it, then writes a checkpoint: for a stopping instance,
+// whose queued events another instance may not be there to seal.
+func (s *Sealer) Drain(ctx context.Context) error {
+	for {
+		n, err := s.seal(ctx, true)
+		if err != nil {
+			return err
+		}
+		if n < s.cfg.Batch {
+			return s.Checkpoint(ctx)
 		}
 	}
 }
@@ -105,15 +145,24 @@ func tail(ctx context.Context, tx pgx.Tx) (int64, []byte, error) {
 
 // SealOnce seals up to one batch of queued events, oldest id first, and
 // returns how many. It returns 0 at once when another sealer holds the lock.
-func (s *Sealer) SealOnce(ctx context.Context) (int, error) {
+func (s *Sealer) SealOnce(ctx context.Context) (int, error) { return s.seal(ctx, false) }
+
+// seal is SealOnce; with wait, it waits for the lock instead of yielding.
+func (s *Sealer) seal(ctx context.Context, wait bool) (int, error) {
 	n := 0
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var locked bool
-		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, sealLock).Scan(&locked); err != nil {
-			return fmt.Errorf("seal lock: %w", err)
-		}
-		if !locked {
-			return nil
+		if wait {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLock); err != nil {
+				return fmt.Errorf("seal lock: %w", err)
+			}
+		} else {
+			var locked bool
+			if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, sealLock).Scan(&locked); err != nil {
+				return fmt.Errorf("seal lock: %w", err)
+			}
+			if !locked {
+				return nil
+			}
 		}
 		seq, prev, err := tail(ctx, tx)
 		if err != nil {
@@ -158,18 +207,32 @@ func (s *Sealer) SealOnce(ctx context.Context) (int, error) {
 
 // Checkpoint signs the current head of the chain and stores it, unless it
 // is the head of the latest checkpoint already. It holds the sealing lock
-// so that checkpoints never go backwards.
+// so that checkpoints never go backwards, and it refuses to sign a chain
+// that no longer holds the latest checkpoint's head (its tail cut, or its
+// history rewritten): signing over it would erase the evidence that
+// Verify finds against that checkpoint.
 func (s *Sealer) Checkpoint(ctx context.Context) error {
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLock); err != nil {
 			return fmt.Errorf("seal lock: %w", err)
 		}
 		seq, hash, err := tail(ctx, tx)
-		if err != nil || seq == 0 {
+		if err != nil {
 			return err
 		}
-		if last, err := LoadLatest(ctx, s.store); err == nil && last != nil && last.Seq == seq &&
-			bytes.Equal([]byte(last.Hash), []byte(fmt.Sprintf("%x", hash))) {
+		last, err := LoadLatest(ctx, s.store)
+		if err != nil {
+			return fmt.Errorf("checkpoint: not signing over an unreadable latest checkpoint: %w", err)
+		}
+		if last != nil {
+			if err := extends(ctx, tx, *last, seq); err != nil {
+				return err
+			}
+			if seq == last.Seq {
+				return nil
+			}
+		}
+		if seq == 0 {
 			return nil
 		}
 		c := SignCheckpoint(s.key, seq, hash, s.now())
@@ -182,4 +245,23 @@ func (s *Sealer) Checkpoint(ctx context.Context) error {
 		}
 		return s.store.Put(ctx, LatestCheckpoint, b)
 	})
+}
+
+// extends checks that the chain, whose head is position head, still holds
+// the head of checkpoint last.
+func extends(ctx context.Context, tx pgx.Tx, last Checkpoint, head int64) error {
+	if head < last.Seq {
+		return fmt.Errorf("checkpoint: the chain ends at position %d, before the latest checkpoint at %d: "+
+			"its tail was cut; not signing over it (run egide audit verify)", head, last.Seq)
+	}
+	var at []byte
+	err := tx.QueryRow(ctx, `SELECT hash FROM audit_seals WHERE seq = $1`, last.Seq).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && hex.EncodeToString(at) != last.Hash) {
+		return fmt.Errorf("checkpoint: the chain no longer holds the latest checkpoint's head at position %d: "+
+			"it was rewritten; not signing over it (run egide audit verify)", last.Seq)
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }

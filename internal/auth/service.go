@@ -349,6 +349,31 @@ func (s *Service) Authenticate(ctx context.Context, token string, meta actor.Act
 	return a, err
 }
 
+// guardedCheck runs fn, a check of a code or password made by someone who
+// already holds a session (enrolment, new recovery codes, password
+// change): a wrong answer is audited as action denied and counted against
+// the user like a failed sign-in, so a stolen session cannot guess a
+// second factor or password unseen and unthrottled.
+func (s *Service) guardedCheck(ctx context.Context, a actor.Actor, action string, fn func() error) error {
+	keys := []string{"user:" + a.UserID.String()}
+	if until, err := s.lockedUntil(ctx, keys); err != nil {
+		return err
+	} else if !until.IsZero() {
+		if err := s.recordDenied(ctx, a, a.UserID, action); err != nil {
+			return err
+		}
+		return apperr.New(apperr.RateLimited, "too many wrong codes: try again in %d seconds", int(time.Until(until).Seconds())+1)
+	}
+	err := fn()
+	if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid && len(e.Fields) == 1 &&
+		(e.Fields[0].Field == "code" || e.Fields[0].Field == "currentPassword") {
+		if ferr := s.recordFailureAs(ctx, keys, a, a.UserID, action); ferr != nil {
+			return ferr
+		}
+	}
+	return err
+}
+
 // ConfirmTOTPEnrollment stores the secret offered at sign-in once the user
 // proves their app has it, and returns fresh recovery codes. The session
 // moves on to a full one (or to the password change, if one is due).
@@ -360,7 +385,18 @@ func (s *Service) ConfirmTOTPEnrollment(ctx context.Context, a actor.Actor, code
 		return nil, a, apperr.New(apperr.Conflict, "no second factor is being enrolled in this session")
 	}
 	var codes []string
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.guardedCheck(ctx, a, "auth.totp.enroll", func() error {
+		return s.confirmTOTP(ctx, a, code, &codes)
+	})
+	if err != nil {
+		return nil, a, err
+	}
+	a, err = s.refresh(ctx, a)
+	return codes, a, err
+}
+
+func (s *Service) confirmTOTP(ctx context.Context, a actor.Actor, code string, codes *[]string) error {
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var sealed, key []byte
 		var mustChange bool
 		if err := tx.QueryRow(ctx, `SELECT s.pending_totp_sealed, s.pending_totp_key, u.must_change_password
@@ -384,7 +420,7 @@ func (s *Service) ConfirmTOTPEnrollment(ctx context.Context, a actor.Actor, code
 		if tag.RowsAffected() != 1 {
 			return apperr.New(apperr.Conflict, "a second factor is already enrolled")
 		}
-		if codes, err = s.replaceRecoveryCodes(ctx, tx, a.UserID); err != nil {
+		if *codes, err = s.replaceRecoveryCodes(ctx, tx, a.UserID); err != nil {
 			return err
 		}
 		next := StageFull
@@ -396,11 +432,6 @@ func (s *Service) ConfirmTOTPEnrollment(ctx context.Context, a actor.Actor, code
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "auth.totp.enroll", ResourceType: "user", ResourceIDs: []uuid.UUID{a.UserID}})
 	})
-	if err != nil {
-		return nil, a, err
-	}
-	a, err = s.refresh(ctx, a)
-	return codes, a, err
 }
 
 func (s *Service) setStage(ctx context.Context, tx pgx.Tx, a actor.Actor, stage string) error {
@@ -463,7 +494,16 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a actor.Actor, co
 		return nil, apperr.New(apperr.Unauthenticated, "sign in required")
 	}
 	var codes []string
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.guardedCheck(ctx, a, "auth.recovery_codes.regenerate", func() error {
+		return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+			return s.regenerate(ctx, tx, a, code, &codes)
+		})
+	})
+	return codes, err
+}
+
+func (s *Service) regenerate(ctx context.Context, tx pgx.Tx, a actor.Actor, code string, codes *[]string) error {
+	{
 		acc := account{id: a.UserID}
 		if err := tx.QueryRow(ctx, `SELECT totp_secret_sealed, totp_secret_key, totp_last_step FROM users WHERE id = $1 FOR UPDATE`, a.UserID).
 			Scan(&acc.totpSealed, &acc.totpKey, &acc.totpLastStep); err != nil {
@@ -479,12 +519,11 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, a actor.Actor, co
 		if !ok {
 			return apperr.InvalidField("code", "this code does not match or was already used")
 		}
-		if codes, err = s.replaceRecoveryCodes(ctx, tx, a.UserID); err != nil {
+		if *codes, err = s.replaceRecoveryCodes(ctx, tx, a.UserID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "auth.recovery_codes.regenerate", ResourceType: "user", ResourceIDs: []uuid.UUID{a.UserID}})
-	})
-	return codes, err
+	}
 }
 
 // ChangePassword replaces the user's password after checking the current
@@ -498,9 +537,14 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if err := s.pool.QueryRow(ctx, `SELECT email, password_hash FROM users WHERE id = $1`, a.UserID).Scan(&email, &hash); err != nil {
 		return a, fmt.Errorf("read user: %w", err)
 	}
-	s.hashChecks.Add(1)
-	if ok, err := verifyPassword(hash, current); err != nil || !ok {
-		return a, apperr.InvalidField("currentPassword", "is not your current password")
+	if err := s.guardedCheck(ctx, a, "auth.password.change", func() error {
+		s.hashChecks.Add(1)
+		if ok, err := verifyPassword(hash, current); err != nil || !ok {
+			return apperr.InvalidField("currentPassword", "is not your current password")
+		}
+		return nil
+	}); err != nil {
+		return a, err
 	}
 	if err := s.policy.Check("newPassword", next, email); err != nil {
 		return a, err
@@ -592,6 +636,10 @@ func (s *Service) lockedUntil(ctx context.Context, keys []string) (time.Time, er
 // recordFailure counts a failed attempt on every key, locks those over
 // their limit, and audits the failure, in one transaction.
 func (s *Service) recordFailure(ctx context.Context, keys []string, meta actor.Actor, user uuid.UUID) error {
+	return s.recordFailureAs(ctx, keys, meta, user, "auth.login")
+}
+
+func (s *Service) recordFailureAs(ctx context.Context, keys []string, meta actor.Actor, user uuid.UUID, action string) error {
 	return postgres.InTx(context.WithoutCancel(ctx), s.pool, func(tx pgx.Tx) error {
 		for _, k := range keys {
 			limit := throttleEmailLimit
@@ -614,7 +662,7 @@ func (s *Service) recordFailure(ctx context.Context, keys []string, meta actor.A
 		}
 		failed := meta
 		failed.UserID = user // zero when the e-mail is unknown
-		return audit.Record(ctx, tx, failed, audit.Event{Action: "auth.login", ResourceType: "session", Outcome: audit.Denied})
+		return audit.Record(ctx, tx, failed, audit.Event{Action: action, ResourceType: "session", Outcome: audit.Denied})
 	})
 }
 

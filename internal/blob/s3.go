@@ -101,7 +101,14 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64) 
 	if size >= 0 {
 		// Also hides io.ReaderAt, which would make minio-go read
 		// several parts in parallel, each in its own buffer.
-		src = newExactReader(src, size)
+		er := newExactReader(src, size)
+		if size == 0 {
+			// minio-go reads nothing of an empty object: check r is.
+			if _, err := er.Read(nil); err != io.EOF {
+				return fmt.Errorf("blob: put %s: %w", key, err)
+			}
+		}
+		src = er
 	}
 	_, err := s.client.PutObject(ctx, s.bucket, key, src, size, minio.PutObjectOptions{
 		PartSize:    S3PartSize,

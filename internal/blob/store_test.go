@@ -439,12 +439,13 @@ func TestCancelMidPut(t *testing.T) {
 func TestNotVisibleUntilComplete(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s blob.Store, _ func(*testing.T, string)) {
 		pr, pw := io.Pipe()
+		defer pw.CloseWithError(errors.New("test ended")) // if it fails early
 		done := make(chan error, 1)
 		go func() { done <- s.Put(context.Background(), "evidence/d/o", pr, 2*MiB) }()
+		// Returns once Put has read the first half.
 		if _, err := io.CopyN(pw, newGen(1, 2*MiB), MiB); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond) // let the store take it in
 		checkNotFound(t, s, "evidence/d/o")
 		// The rest of the same stream.
 		g := newGen(1, 2*MiB)

@@ -62,7 +62,11 @@ func NewEncryptWriter(dst io.Writer, dataKey, aad []byte) (io.WriteCloser, error
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("crypto: stream salt: %w", err)
 	}
-	return newEncryptWriter(dst, dataKey, aad, salt)
+	w, err := newEncryptWriter(dst, dataKey, aad, salt)
+	if err != nil {
+		return nil, err // not a nil *encryptWriter in a non-nil interface
+	}
+	return w, nil
 }
 
 // newEncryptWriter takes the salt so that tests can pin it.

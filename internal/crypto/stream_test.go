@@ -595,8 +595,9 @@ func TestEncryptWriterErrors(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				var out bytes.Buffer
-				if _, err := NewEncryptWriter(&out, tt.key, tt.aad); err == nil {
-					t.Fatal("NewEncryptWriter succeeded")
+				w, err := NewEncryptWriter(&out, tt.key, tt.aad)
+				if err == nil || w != nil {
+					t.Fatalf("NewEncryptWriter = %v, %v; want nil and an error", w, err)
 				}
 				if out.Len() != 0 {
 					t.Errorf("wrote %d bytes before failing", out.Len())

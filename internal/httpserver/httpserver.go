@@ -16,6 +16,7 @@ import (
 	"github.com/egide/egide/graph"
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/apperr"
+	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 )
 
@@ -46,6 +47,8 @@ type Options struct {
 	SessionMaxAge time.Duration
 	// OIDC enables single sign-on at /auth/oidc/*; nil answers 404 there.
 	OIDC *auth.OIDC
+	// AuditLog serves GET /audit/export.csv; nil answers 404 there.
+	AuditLog *auditlog.Service
 }
 
 // New returns the root handler.
@@ -65,6 +68,7 @@ func New(opt Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("/graphql", graphqlHandler(opt))
+	mux.Handle("GET "+AuditExportPath, auditExportHandler(opt))
 	oidcRoutes(mux, opt)
 	mux.HandleFunc("GET /{$}", landing)
 	return chain(mux, opt.Logger)
@@ -88,20 +92,9 @@ func graphqlHandler(opt Options) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxGraphQLBody)
-		meta := actor.Actor{RequestID: requestID(r), IP: clientIP(r), UserAgent: r.UserAgent()}
-		a := meta
-		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-			got, err := opt.Auth.Authenticate(r.Context(), c.Value, meta)
-			switch {
-			case err == nil:
-				a = got
-			case apperr.CodeOf(err) == apperr.Unauthenticated:
-				clearCookie(w, opt)
-			default:
-				opt.Logger.ErrorContext(r.Context(), "authenticate", "request_id", meta.RequestID, "error", err)
-				writeError(w, http.StatusServiceUnavailable, apperr.Internal, "internal error")
-				return
-			}
+		a, ok := requestActor(w, r, opt)
+		if !ok {
+			return
 		}
 		ctx := graph.WithActor(r.Context(), a)
 		ctx = graph.WithLoaders(ctx, opt.Resolver.NewLoaders(a))
@@ -109,6 +102,28 @@ func graphqlHandler(opt Options) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		opt.GraphQL.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// requestActor resolves the session cookie into the request's actor: an
+// anonymous one without a valid session (a stale cookie is cleared). When
+// the session store fails it answers 503 itself and returns false.
+func requestActor(w http.ResponseWriter, r *http.Request, opt Options) (actor.Actor, bool) {
+	meta := actor.Actor{RequestID: requestID(r), IP: clientIP(r), UserAgent: r.UserAgent()}
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" {
+		return meta, true
+	}
+	a, err := opt.Auth.Authenticate(r.Context(), c.Value, meta)
+	switch {
+	case err == nil:
+		return a, true
+	case apperr.CodeOf(err) == apperr.Unauthenticated:
+		clearCookie(w, opt)
+		return meta, true
+	}
+	opt.Logger.ErrorContext(r.Context(), "authenticate", "request_id", meta.RequestID, "error", err)
+	writeError(w, http.StatusServiceUnavailable, apperr.Internal, "internal error")
+	return actor.Actor{}, false
 }
 
 type cookieJar struct {

@@ -205,7 +205,7 @@ func start() (*server, error) {
 		if err == nil {
 			return s, nil
 		}
-		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+		if attempt == 3 || !strings.Contains(err.Error(), "port is already in use") {
 			return nil, err
 		}
 	}
