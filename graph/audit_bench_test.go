@@ -111,6 +111,10 @@ func BenchmarkDossierListAudit(b *testing.B) {
 		{"on_async_commit", func() {
 			exec(`ALTER DATABASE ` + pgx.Identifier{db}.Sanitize() + ` SET synchronous_commit = off`)
 			st.app.Reset() // new connections take the setting
+			var v string
+			if err := st.app.QueryRow(ctx, `SHOW synchronous_commit`).Scan(&v); err != nil || v != "off" {
+				b.Fatalf("synchronous_commit %q, %v", v, err)
+			}
 		}, func() {
 			exec(`ALTER DATABASE ` + pgx.Identifier{db}.Sanitize() + ` RESET synchronous_commit`)
 			st.app.Reset()

@@ -21,6 +21,7 @@ import (
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/httpserver"
 )
 
@@ -137,6 +138,12 @@ var nestedFieldAudit = map[string]mxNestedAudit{
 	"CivilPartyStanding.proceeding":   {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
 	"CivilPartyStanding.organisation": {NoAudit: noAuditOrganisation},
 	"CivilPartyStanding.consent":      {Action: "consent.read", ID: func(d *mxDossier) uuid.UUID { return d.Consent }},
+
+	"Dossier.evidence":          {Action: "evidence.list", ID: func(d *mxDossier) uuid.UUID { return d.Evidence }},
+	"Dossier.contentReferences": {Action: "content_reference.list", ID: func(d *mxDossier) uuid.UUID { return d.Ref }},
+	"Evidence.dossier":          {Action: "dossier.read", ID: ofDossier},
+	"ContentReference.dossier":  {Action: "dossier.read", ID: ofDossier},
+	"ContentReference.reports":  {Action: "content_report.list", ID: func(d *mxDossier) uuid.UUID { return d.Report }},
 }
 
 // mxAuditGap is a cell whose audit trail knowingly breaks a rule. The
@@ -613,13 +620,15 @@ func fileEndpoints(fixtures map[string]uuid.UUID) []mxFileEndpoint {
 // otherRoutes are the routes that serve no file, and why they need no
 // audit event of their own.
 var otherRoutes = map[string]string{
-	`"GET /healthz"`:          "liveness, no data",
-	`"GET /readyz"`:           "readiness, no data",
-	`"/graphql"`:              "the GraphQL API: TestAuthzMatrix walks its schema",
-	`"GET /{$}"`:              "static landing page",
-	`"GET "+OIDCLoginPath`:    "starts single sign-on, no data (the callback audits the sign-in)",
-	`"GET "+OIDCCallbackPath`: "single sign-on callback: audited as auth.oidc.login (internal/auth/oidc.go, its tests)",
-	`"GET "+AuditExportPath`:  "a file endpoint: fileEndpoints",
+	`"GET /healthz"`:               "liveness, no data",
+	`"GET /readyz"`:                "readiness, no data",
+	`"/graphql"`:                   "the GraphQL API: TestAuthzMatrix walks its schema",
+	`"GET /{$}"`:                   "static landing page",
+	`"GET "+OIDCLoginPath`:         "starts single sign-on, no data (the callback audits the sign-in)",
+	`"GET "+OIDCCallbackPath`:      "single sign-on callback: audited as auth.oidc.login (internal/auth/oidc.go, its tests)",
+	`"GET "+AuditExportPath`:       "a file endpoint: fileEndpoints",
+	`"PUT /evidence/{id}/content"`: "a file endpoint: evidenceEndpoints (TestAuditFileEndpoints, per actor and relation)",
+	`"GET /evidence/{id}/content"`: "a file endpoint: evidenceEndpoints (TestAuditFileEndpoints, per actor and relation)",
 }
 
 // Every route the HTTP server registers is either a file endpoint that
@@ -657,7 +666,16 @@ func TestEveryHTTPRouteIsClassified(t *testing.T) {
 
 // get calls a file endpoint as a (with the CSRF header when csrf).
 func (w *mxWorld) get(ctx context.Context, a *mxActor, path string, csrf bool) (mxResponse, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.url+path, nil)
+	return w.request(ctx, a, http.MethodGet, path, "", csrf)
+}
+
+// request calls an HTTP endpoint as a, with body unless empty.
+func (w *mxWorld) request(ctx context.Context, a *mxActor, method, path, body string, csrf bool) (mxResponse, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.url+path, rd)
 	if err != nil {
 		return mxResponse{}, err
 	}
@@ -748,5 +766,137 @@ func TestAuditFileEndpoints(t *testing.T) {
 				}
 			})
 		}
+	}
+	w.evidenceCells(ctx, t)
+}
+
+// mxEvidenceEndpoint is a file endpoint of the evidence vault, at
+// evidence.ContentPath(id): a cell per actor and relation to the record's
+// dossier, decided as a dossier-scope operation (dossierRule).
+type mxEvidenceEndpoint struct {
+	Method string
+	Perm   authz.Permission
+	Audit  string // the allowed event's action
+	Body   func(d *mxDossier) string
+	// Target is the record a cell addresses in d, a world dossier.
+	Target func(ctx context.Context, w *mxWorld, c *mxCell) (uuid.UUID, error)
+	// Check looks at what an allowed call returned.
+	Check func(t *testing.T, c *mxCell, body string)
+}
+
+func evidenceEndpoints() []mxEvidenceEndpoint {
+	const upload = "%PDF-1.4\n% MX upload\n"
+	return []mxEvidenceEndpoint{{
+		// Each cell uploads to a pending record of its own.
+		Method: http.MethodPut, Perm: authz.EvidenceWrite, Audit: "evidence.upload",
+		Body: func(*mxDossier) string { return upload },
+		Target: func(ctx context.Context, w *mxWorld, c *mxCell) (uuid.UUID, error) {
+			if c.rel == "missing" {
+				return uuid.New(), nil
+			}
+			return w.pendingEvidence(ctx, c.d)
+		},
+		Check: func(t *testing.T, c *mxCell, body string) {
+			if !strings.Contains(body, `"STORED"`) || !strings.Contains(body, fmt.Sprint(len(upload))) {
+				t.Errorf("the upload did not answer the stored record: %s", body)
+			}
+		},
+	}, {
+		Method: http.MethodGet, Perm: authz.EvidenceRead, Audit: "evidence.download",
+		Body: func(*mxDossier) string { return "" },
+		Target: func(_ context.Context, _ *mxWorld, c *mxCell) (uuid.UUID, error) {
+			return c.d.Evidence, nil
+		},
+		Check: func(t *testing.T, c *mxCell, body string) {
+			if body != mxEvidenceContent(c.d.ID) {
+				t.Errorf("the download is not the stored file: %.200q", body)
+			}
+		},
+	}}
+}
+
+// mxHTTPStatus is the status of a file endpoint for an outcome.
+var mxHTTPStatus = map[mxOutcome]int{mxAllowed: http.StatusOK, mxForbidden: http.StatusForbidden,
+	mxNotFound: http.StatusNotFound, mxUnauthenticated: http.StatusUnauthorized}
+
+// evidenceCells calls the evidence file endpoints as every actor on a
+// record of a dossier in every relation to it: allowed (200) with an
+// allowed event naming the record; refused (403, 404) with a denied event
+// naming the permission and the record or its dossier (unless the record
+// does not exist), no allowed event and no content; 401 without a full
+// session; and nothing at all without the CSRF header.
+func (w *mxWorld) evidenceCells(ctx context.Context, t *testing.T) {
+	t.Helper()
+	for _, ep := range evidenceEndpoints() {
+		op := &authzOperation{Root: "HTTP", Field: ep.Method + "_evidence_content", Perm: ep.Perm, Scope: scopeDossier}
+		allowed := 0
+		for _, a := range w.actors {
+			for _, rel := range relations(op, a) {
+				c := &mxCell{w: w, op: op, a: a, rel: rel, name: a.name + "/" + op.Field + "/" + rel, d: w.worldDossier(rel)}
+				t.Run(c.name, func(t *testing.T) { w.evidenceCell(ctx, t, ep, c) })
+				if c.want == mxAllowed {
+					allowed++
+				}
+			}
+		}
+		// A table whose inputs never succeed would prove nothing.
+		if allowed == 0 {
+			t.Errorf("%s: allowed in no cell", op.Field)
+		}
+	}
+}
+
+func (w *mxWorld) evidenceCell(ctx context.Context, t *testing.T, ep mxEvidenceEndpoint, c *mxCell) {
+	id, err := ep.Target(ctx, w, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.want = c.dossierRule(ep.Perm, false)
+	want := mxHTTPStatus[c.want]
+	path := evidence.ContentPath(id)
+	r, err := w.request(ctx, c.a, ep.Method, path, ep.Body(c.d), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(r.body)
+	if r.status != want {
+		t.Fatalf("%s %s: want HTTP %d (%s), got %d: %.300s", ep.Method, path, want, c.want, r.status, body)
+	}
+	events := w.requestEvents(ctx, t, r.reqID)
+	has := func(pred func(e mxEvent) bool) bool { return slices.ContainsFunc(events, pred) }
+	switch c.want {
+	case mxAllowed:
+		ep.Check(t, c, body)
+		if !has(func(e mxEvent) bool {
+			return e.Action == ep.Audit && e.Outcome == "allowed" && e.Permission == string(ep.Perm) && e.names([]uuid.UUID{id}, uuid.Nil)
+		}) {
+			t.Errorf("allowed without an allowed %q event naming %v: events of request %s: %v", ep.Audit, id, r.reqID, events)
+		}
+	case mxForbidden, mxNotFound:
+		if c.rel != "missing" && !has(func(e mxEvent) bool {
+			return e.Outcome == "denied" && e.Permission == string(ep.Perm) && e.names([]uuid.UUID{id}, c.d.ID)
+		}) {
+			t.Errorf("HTTP %d on an existing record without a denied event (permission %s, naming %v or dossier %v): "+
+				"events of request %s: %v", r.status, ep.Perm, id, c.d.ID, r.reqID, events)
+		}
+	}
+	if c.want != mxAllowed {
+		if has(func(e mxEvent) bool { return e.Outcome == "allowed" && e.Action == ep.Audit }) {
+			t.Errorf("refused (%s), yet an allowed %q event was written: %v", c.want, ep.Audit, events)
+		}
+		if strings.Contains(body, "MX fixture") || strings.Contains(body, mxTitleMarker) {
+			t.Errorf("a refused request returned fixture content: %.300s", body)
+		}
+	}
+	// Without the CSRF header: refused before anything runs.
+	r, err = w.request(ctx, c.a, ep.Method, path, ep.Body(c.d), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != http.StatusForbidden {
+		t.Errorf("without %s: want HTTP 403, got %d", httpserver.CSRFHeader, r.status)
+	}
+	if ev := w.requestEvents(ctx, t, r.reqID); len(ev) != 0 {
+		t.Errorf("without %s: the refused request wrote events: %v", httpserver.CSRFHeader, ev)
 	}
 }

@@ -26,9 +26,11 @@ import (
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/blob"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/httpserver"
 	"github.com/egide/egide/internal/organisation"
@@ -87,13 +89,17 @@ type mxDossier struct {
 	Standing   uuid.UUID // of the dossier's organisation, in Proc, relying on Consent
 	Hearing    uuid.UUID // scheduled, in Proc
 	HearingAt  time.Time
+	Evidence   uuid.UUID // stored through the vault by a legal staff member
+	Ref        uuid.UUID // a content reference ...
+	Report     uuid.UUID // ... with one report
 }
 
 // mxMissing is a "dossier" whose ids all name nothing.
 func mxMissing() *mxDossier {
 	return &mxDossier{ID: uuid.New(), Victim: uuid.New(), Consent: uuid.New(), Defendant: uuid.New(),
 		Charge0: uuid.New(), Charge: uuid.New(), Proc0: uuid.New(), Proc: uuid.New(), Standing: uuid.New(),
-		Hearing: uuid.New(), HearingAt: time.Now().Add(72 * time.Hour).Truncate(time.Second)}
+		Hearing: uuid.New(), HearingAt: time.Now().Add(72 * time.Hour).Truncate(time.Second),
+		Evidence: uuid.New(), Ref: uuid.New(), Report: uuid.New()}
 }
 
 // mxWorld is the database, the HTTP server and the fixtures shared by cells.
@@ -101,6 +107,7 @@ type mxWorld struct {
 	pool   *pgxpool.Pool
 	kr     *crypto.KeyRing
 	az     *authz.Authorizer
+	vault  *evidence.Service
 	url    string
 	client *http.Client
 	seq    atomic.Int64
@@ -113,6 +120,8 @@ type mxWorld struct {
 	userShared             mxUser    // member of A and B
 	userOther              mxUser    // member of B
 	loginEmail             string    // an account of A with mxPassword and no second factor
+	// staff: a legal staff member of A and of B, who stores the fixture evidence.
+	staff map[uuid.UUID]uuid.UUID
 
 	// The dossiers read cells address, by relation to the actor.
 	dsAssigned, dsUnassigned, dsOther, dsShared, dsRevoked, dsRemoved *mxDossier
@@ -148,20 +157,26 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store, err := blob.NewFSStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vault := evidence.NewService(az, pool, kr, store, evidence.Config{MaxSize: 1 << 20})
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
 		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
-		AuditLogSvc: auditlog.NewService(az)}
+		AuditLogSvc: auditlog.NewService(az), EvidenceSvc: vault, ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
-		AuditLog: res.AuditLogSvc,
-		GraphQL:  graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
+		AuditLog: res.AuditLogSvc, Evidence: vault,
+		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
 		Ready: func(context.Context) error { return nil }}))
 	t.Cleanup(srv.Close)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 32
-	w := &mxWorld{pool: pool, kr: kr, az: az, url: srv.URL, client: &http.Client{Transport: tr, Timeout: time.Minute},
-		base: time.Now().Add(72 * time.Hour).Truncate(time.Minute), orgName: map[uuid.UUID]string{}}
+	w := &mxWorld{pool: pool, kr: kr, az: az, vault: vault, url: srv.URL, client: &http.Client{Transport: tr, Timeout: time.Minute},
+		base: time.Now().Add(72 * time.Hour).Truncate(time.Minute), orgName: map[uuid.UUID]string{},
+		staff: map[uuid.UUID]uuid.UUID{}}
 	t.Cleanup(tr.CloseIdleConnections)
 	if err := w.build(ctx); err != nil {
 		t.Fatal(err)
@@ -245,8 +260,9 @@ func (w *mxWorld) seal(kind string, id uuid.UUID, legalName string) (ct, wk []by
 // newDossier inserts an open dossier of org with a victim (with identity
 // and a consent), a defendant (with identity), a charge and its
 // requalification, a closed proceeding followed by an ongoing one, the
-// organisation's civil-party standing in it and a scheduled hearing: one
-// round trip.
+// organisation's civil-party standing in it, a scheduled hearing and a
+// content reference with one report: one round trip; then a document
+// stored through the vault, as the evidence service stores it.
 func (w *mxWorld) newDossier(ctx context.Context, org uuid.UUID) (*mxDossier, error) {
 	n := w.seq.Add(1)
 	r := mxRandom()
@@ -254,7 +270,7 @@ func (w *mxWorld) newDossier(ctx context.Context, org uuid.UUID) (*mxDossier, er
 		NameMarker: fmt.Sprintf("%s-%d-%s", mxNameMarker, n, r),
 		Victim:     uuid.New(), Consent: uuid.New(), Defendant: uuid.New(), Charge0: uuid.New(), Charge: uuid.New(),
 		Proc0: uuid.New(), Proc: uuid.New(), Standing: uuid.New(), Hearing: uuid.New(),
-		HearingAt: w.base.Add(time.Duration(n) * time.Minute)}
+		HearingAt: w.base.Add(time.Duration(n) * time.Minute), Ref: uuid.New(), Report: uuid.New()}
 	vct, vwk, err := w.seal("victim", d.Victim, d.NameMarker+" Victim")
 	if err != nil {
 		return nil, err
@@ -287,10 +303,55 @@ func (w *mxWorld) newDossier(ctx context.Context, org uuid.UUID) (*mxDossier, er
 		VALUES ($1, $2, $3, '2025-03-01', 'intervention', 'CPP 2-22', $4)`, d.Standing, d.Proc, org, d.Consent)
 	b.Queue(`INSERT INTO hearings (id, dossier_id, proceeding_id, kind, starts_at, court_room)
 		VALUES ($1, $2, $3, 'party_hearing', $4, 'cabinet 12')`, d.Hearing, d.ID, d.Proc, d.HearingAt)
+	b.Queue(`INSERT INTO content_references (id, dossier_id, url, platform, sha256, description, observed_on)
+		VALUES ($1, $2, 'https://forum.example.net/t/1234', 'forum', $3, 'two images, described in the complaint', '2025-01-10')`,
+		d.Ref, d.ID, strings.Repeat("ab", 32))
+	b.Queue(`INSERT INTO content_reports (id, content_reference_id, channel, reference, reported_on)
+		VALUES ($1, $2, 'pharos', 'PH-2025-0001', '2025-01-11')`, d.Report, d.Ref)
 	if err := w.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("insert dossier: %w", err)
 	}
+	if d.Evidence, err = w.storeEvidence(ctx, d); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// staffActor is the legal staff member of org, acting outside any request.
+func (w *mxWorld) staffActor(org uuid.UUID) actor.Actor {
+	return actor.Actor{UserID: w.staff[org], OrgID: org, Roles: []actor.Role{actor.LegalStaff}}
+}
+
+// mxEvidenceContent is the file of every fixture document of dossier id.
+func mxEvidenceContent(id uuid.UUID) string {
+	return "%PDF-1.4\n% MX fixture complaint of dossier " + id.String() + "\n"
+}
+
+// storeEvidence creates a document of d and uploads its file through the
+// vault, as its organisation's legal staff.
+func (w *mxWorld) storeEvidence(ctx context.Context, d *mxDossier) (uuid.UUID, error) {
+	a := w.staffActor(d.Org)
+	e, err := w.vault.Create(ctx, a, evidence.CreateInput{DossierID: d.ID, Kind: evidence.KindComplaint,
+		Title: "Complaint", IdempotencyKey: "mx-fixture"})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("create evidence: %w", err)
+	}
+	body := mxEvidenceContent(d.ID)
+	if _, err := w.vault.Upload(ctx, a, e.ID, strings.NewReader(body), int64(len(body)), "complaint.pdf"); err != nil {
+		return uuid.Nil, fmt.Errorf("upload evidence: %w", err)
+	}
+	return e.ID, nil
+}
+
+// pendingEvidence inserts a record of d whose file is not uploaded yet.
+func (w *mxWorld) pendingEvidence(ctx context.Context, d *mxDossier) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := w.pool.QueryRow(ctx, `INSERT INTO evidence (dossier_id, kind, title, idempotency_key)
+		VALUES ($1, 'pleading', 'Pleading', $2) RETURNING id`, d.ID, "mx-"+mxRandom()).Scan(&id)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("insert pending evidence: %w", err)
+	}
+	return id, nil
 }
 
 // assignable reports whether the role is one that dossiers are assigned to.
@@ -425,6 +486,7 @@ func (w *mxWorld) build(ctx context.Context) error {
 			return err
 		}
 	}
+	w.staff[w.orgA], w.staff[w.orgB] = w.userOwn.id, w.userOther.id
 	hash, err := auth.HashPassword(mxPassword)
 	if err != nil {
 		return err

@@ -488,6 +488,43 @@ var authzOperations = []*authzOperation{
 	{Root: "Mutation", Field: "recordHearingOutcome", Audit: "hearing.outcome", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
 		Query: `mutation($id: ID!) { recordHearingOutcome(id: $id, note: "adjourned to a later date") { id status } }`,
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Hearing })},
+
+	// The evidence vault (issue 5): legal staff and assigned partner
+	// lawyers, on their dossiers and those shared with them; the file
+	// endpoints are TestAuditFileEndpoints' cells.
+	{Root: "Query", Field: "evidence", Audit: "evidence.read", Perm: authz.EvidenceRead, Scope: scopeDossier, Target: "evidence",
+		Query: `query($id: ID!) { evidence(id: $id) { id title status sha256 downloadPath } }`,
+		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Evidence })},
+	{Root: "Query", Field: "contentReference", Audit: "content_reference.read", Perm: authz.EvidenceRead, Scope: scopeDossier,
+		Target: "content_reference",
+		Query:  `query($id: ID!) { contentReference(id: $id) { id url sha256 } }`,
+		Vars:   idVar(func(d *mxDossier) uuid.UUID { return d.Ref })},
+	{Root: "Mutation", Field: "createEvidence", Audit: "evidence.create", Perm: authz.EvidenceWrite, Scope: scopeDossier, Target: "dossier",
+		Fresh: true,
+		Query: `mutation($d: ID!, $k: String!) { createEvidence(input: {dossierId: $d, kind: DECISION, title: "Judgment",
+			fileName: "judgment.pdf", idempotencyKey: $k}) { id status uploadPath } }`,
+		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
+			return map[string]any{"d": c.d.ID, "k": "mx-" + mxRandom()}, nil
+		}},
+	{Root: "Mutation", Field: "addContentReference", Audit: "content_reference.create", Perm: authz.EvidenceWrite, Scope: scopeDossier,
+		Target: "dossier", Fresh: true,
+		Query: `mutation($d: ID!) { addContentReference(input: {dossierId: $d, url: "https://images.example.net/a/77",
+			platform: "image host", md5: "0123456789abcdef0123456789abcdef", observedOn: "2025-03-02"}) { id } }`,
+		Vars: dossierVar("d")},
+	{Root: "Mutation", Field: "recordContentReport", Audit: "content_report.create", Perm: authz.EvidenceWrite, Scope: scopeDossier,
+		Target: "content_reference", Fresh: true,
+		Query: `mutation($r: ID!) { recordContentReport(input: {contentReferenceId: $r, channel: PLATFORM, reference: "T-881",
+			reportedOn: "2025-03-03"}) { id } }`,
+		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
+			return map[string]any{"r": c.d.Ref}, nil
+		}},
+	// Crypto-shredding: the DPO of the owning organisation only; the DPO
+	// holds no dossier:read, so a dossier shared with its organisation is
+	// NOT_FOUND to it (see expect). Destructive: a dossier per cell.
+	{Root: "Mutation", Field: "eraseDossierContent", Audit: "dossier.erase", Perm: authz.DossierErase, Scope: scopeDossier,
+		Target: "dossier", Fresh: true, OwnOrgOnly: true,
+		Query: `mutation($d: ID!) { eraseDossierContent(dossierId: $d, reason: "retention period ended") { dossierId } }`,
+		Vars:  dossierVar("d")},
 }
 
 // nestedFieldPermissions maps every field that a resolver computes on a
@@ -532,6 +569,12 @@ var nestedFieldPermissions = map[string]authz.Permission{
 	"CivilPartyStanding.proceeding":   authz.CaseRead,
 	"CivilPartyStanding.organisation": authz.OrganisationRead,
 	"CivilPartyStanding.consent":      authz.CaseRead,
+
+	"Dossier.evidence":          authz.EvidenceRead,
+	"Dossier.contentReferences": authz.EvidenceRead,
+	"Evidence.dossier":          authz.DossierRead,
+	"ContentReference.dossier":  authz.DossierRead,
+	"ContentReference.reports":  authz.EvidenceRead,
 }
 
 // nestedRoot is how the matrix reaches the objects of a type: a root query
@@ -551,6 +594,8 @@ var nestedRoots = map[string]nestedRoot{
 	"Proceeding":         {"proceeding", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Proc }, ""},
 	"Hearing":            {"hearing", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Hearing }, ""},
 	"CivilPartyStanding": {"proceeding", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Proc }, "civilPartyStandings"},
+	"Evidence":           {"evidence", authz.EvidenceRead, func(d *mxDossier) uuid.UUID { return d.Evidence }, ""},
+	"ContentReference":   {"contentReference", authz.EvidenceRead, func(d *mxDossier) uuid.UUID { return d.Ref }, ""},
 }
 
 // nestedRootOverride: fields that are null on the usual record are read
@@ -677,7 +722,12 @@ func (c *mxCell) expect() mxOutcome {
 	}
 	o := c.dossierRule(c.op.Perm, c.op.List)
 	if o == mxAllowed && c.rel == "shared" && (c.op.OwnOrgOnly || c.op.OwnStanding) {
-		return mxForbidden // the shared dossier and its standing belong to B
+		// The shared dossier and its standing belong to B: refused, and
+		// NOT_FOUND to a caller who may not even read it (the DPO erasing).
+		if c.op.OwnOrgOnly && c.dossierRule(authz.DossierRead, false) != mxAllowed {
+			return mxNotFound
+		}
+		return mxForbidden
 	}
 	return o
 }
@@ -937,6 +987,17 @@ func (c *mxCell) check(t *testing.T) {
 	}
 	if c.op.Field == "revealIdentity" && c.got == mxAllowed && !strings.Contains(body, c.d.NameMarker) {
 		t.Errorf("revealIdentity allowed but did not return the identity: %s", body)
+	}
+	if c.op.Field == "eraseDossierContent" && c.rel != "missing" {
+		// Erased iff allowed: a refusal destroys nothing.
+		var status string
+		if err := c.w.pool.QueryRow(context.Background(), `SELECT status FROM evidence WHERE id = $1`, c.d.Evidence).
+			Scan(&status); err != nil {
+			t.Fatal(err)
+		}
+		if (status == "erased") != (c.got == mxAllowed) {
+			t.Errorf("eraseDossierContent %s, and the dossier's stored document is %s", c.got, status)
+		}
 	}
 	c.checkAudit(t)
 }

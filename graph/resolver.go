@@ -11,6 +11,7 @@ import (
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/organisation"
 	"github.com/egide/egide/internal/person"
@@ -31,6 +32,8 @@ type Resolver struct {
 	HearingSvc      *hearing.Service
 	UserSvc         *user.Service
 	AuditLogSvc     *auditlog.Service
+	EvidenceSvc     *evidence.Service
+	ReferenceSvc    *evidence.ReferenceService
 }
 
 type actorKey struct{}

@@ -31,6 +31,18 @@ type Config struct {
 	AuditSealInterval       time.Duration // EGIDE_AUDIT_SEAL_INTERVAL, default 1s
 	AuditCheckpointInterval time.Duration // EGIDE_AUDIT_CHECKPOINT_INTERVAL, default 1m
 
+	// The evidence vault's blob store: fs (default) or s3.
+	BlobBackend    string        // EGIDE_BLOB_BACKEND: fs (default) or s3
+	BlobDir        string        // EGIDE_BLOB_DIR: fs store directory (required by serve with fs; dev: <data dir>/blobs)
+	S3Endpoint     string        // EGIDE_S3_ENDPOINT: host:port (required with s3)
+	S3Region       string        // EGIDE_S3_REGION (required with s3)
+	S3Bucket       string        // EGIDE_S3_BUCKET (required with s3)
+	S3AccessKey    string        // EGIDE_S3_ACCESS_KEY (required with s3)
+	S3SecretKey    string        // EGIDE_S3_SECRET_KEY (required with s3)
+	S3TLS          bool          // EGIDE_S3_TLS: https to the store, default true
+	MaxUploadBytes int64         // EGIDE_MAX_UPLOAD_BYTES, default 2 GiB
+	BlobGCGrace    time.Duration // EGIDE_BLOB_GC_GRACE, default 24h
+
 	// Single sign-on with OpenID Connect: all four or none (SSO off).
 	OIDCIssuer       string // EGIDE_OIDC_ISSUER: the provider's issuer URL (https unless loopback)
 	OIDCClientID     string // EGIDE_OIDC_CLIENT_ID
@@ -91,7 +103,57 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := c.loadOIDC(getenv); err != nil {
 		return c, err
 	}
+	if err := c.loadBlob(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// loadBlob reads the evidence vault's settings.
+func (c *Config) loadBlob(getenv func(string) string) error {
+	c.BlobBackend = or(strings.TrimSpace(getenv("EGIDE_BLOB_BACKEND")), "fs")
+	c.BlobDir = strings.TrimSpace(getenv("EGIDE_BLOB_DIR"))
+	var err error
+	if c.BlobGCGrace, err = duration(getenv, "EGIDE_BLOB_GC_GRACE", 24*time.Hour); err != nil {
+		return err
+	}
+	c.MaxUploadBytes = 2 << 30
+	if v := getenv("EGIDE_MAX_UPLOAD_BYTES"); v != "" {
+		if c.MaxUploadBytes, err = strconv.ParseInt(v, 10, 64); err != nil || c.MaxUploadBytes < 1 {
+			return fmt.Errorf("EGIDE_MAX_UPLOAD_BYTES: want a positive number of bytes, e.g. 2147483648")
+		}
+	}
+	switch c.BlobBackend {
+	case "fs":
+		return nil
+	case "s3":
+	default:
+		return fmt.Errorf("EGIDE_BLOB_BACKEND: want fs or s3")
+	}
+	for _, v := range []struct {
+		name string
+		dst  *string
+	}{
+		{"EGIDE_S3_ENDPOINT", &c.S3Endpoint},
+		{"EGIDE_S3_REGION", &c.S3Region},
+		{"EGIDE_S3_BUCKET", &c.S3Bucket},
+		{"EGIDE_S3_ACCESS_KEY", &c.S3AccessKey},
+		{"EGIDE_S3_SECRET_KEY", &c.S3SecretKey},
+	} {
+		if *v.dst = strings.TrimSpace(getenv(v.name)); *v.dst == "" {
+			return fmt.Errorf("%s: required when EGIDE_BLOB_BACKEND=s3", v.name)
+		}
+	}
+	if strings.Contains(c.S3Endpoint, "://") {
+		return fmt.Errorf("EGIDE_S3_ENDPOINT: want host:port without a scheme (EGIDE_S3_TLS selects https)")
+	}
+	c.S3TLS = true
+	if v := getenv("EGIDE_S3_TLS"); v != "" {
+		if c.S3TLS, err = strconv.ParseBool(v); err != nil {
+			return fmt.Errorf("EGIDE_S3_TLS: want true or false")
+		}
+	}
+	return nil
 }
 
 // loadOIDC reads the single sign-on settings: all of them or none.

@@ -24,6 +24,7 @@ import (
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/demo"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/httpserver"
 	"github.com/egide/egide/internal/organisation"
@@ -44,6 +45,9 @@ commands:
   migrate status   show applied and pending migrations
   seed             add the demo data to DATABASE_URL (dev key ring only) [-dossiers N] [-accounts FILE]
   keys generate    print a new key-ring entry for EGIDE_KEYRING / EGIDE_KEYRING_FILE
+  keys rotate      rewrap every wrapped key under the key ring's newest version (add it first)
+  evidence verify  decrypt every stored evidence file and check its SHA-256; exit 1 on any failure
+  evidence gc      remove stored objects no record owns (older than EGIDE_BLOB_GC_GRACE)
   audit verify     check the audit hash chain and the latest signed checkpoint; exit 1 on any problem
   audit keygen FILE  create an audit signing key (mode 0600) and print its public key
   audit public-key print the public key of EGIDE_AUDIT_SIGNING_KEY_FILE (for EGIDE_AUDIT_PUBLIC_KEY)
@@ -82,7 +86,12 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 		return p.seed(ctx, cfg, args[1:])
 	case "audit":
 		return p.audit(ctx, cfg, args[1:])
+	case "evidence":
+		return p.evidenceCmd(ctx, cfg, args[1:])
 	case "keys":
+		if len(args) == 2 && args[1] == "rotate" {
+			return p.keysRotate(ctx, cfg)
+		}
 		if len(args) == 2 && args[1] == "generate" {
 			spec, err := crypto.GenerateKeySpec(1)
 			if err != nil {
@@ -91,7 +100,7 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 			fmt.Fprintln(p.Stdout, spec)
 			return nil
 		}
-		return errors.New("usage: egide keys generate")
+		return errors.New("usage: egide keys generate | rotate")
 	case "help", "-h", "--help":
 		fmt.Fprint(p.Stdout, usage)
 		return nil
@@ -151,6 +160,9 @@ func (p *Program) serve(ctx context.Context, cfg Config, log *slog.Logger) error
 	}
 	if cfg.AuditCheckpointDir == "" {
 		return errors.New("EGIDE_AUDIT_CHECKPOINT_DIR is required: a directory outside the database for signed audit checkpoints")
+	}
+	if cfg.BlobBackend == "fs" && cfg.BlobDir == "" {
+		return errors.New("EGIDE_BLOB_DIR is required with EGIDE_BLOB_BACKEND=fs: the directory of the encrypted evidence files")
 	}
 	if err := postgres.MigrateURL(ctx, cfg.MigrateDatabaseURL); err != nil {
 		return err
@@ -297,6 +309,9 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if cfg.AuditCheckpointDir == "" {
 		cfg.AuditCheckpointDir = filepath.Join(dir, "audit-checkpoints")
 	}
+	if cfg.BlobBackend == "fs" && cfg.BlobDir == "" {
+		cfg.BlobDir = filepath.Join(dir, "blobs")
+	}
 	kr, err := keyRing(cfg)
 	if err != nil {
 		return err
@@ -325,8 +340,9 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	env := fmt.Sprintf("# Written by egide dev: the environment of this dev instance.\n"+
 		"# Use it with: set -a; . %[1]s/dev.env; set +a; bin/egide migrate status\n"+
 		"DATABASE_URL=%[2]s\nEGIDE_KEYRING_FILE=%[3]s\nEGIDE_DATA_DIR=%[1]s\nEGIDE_LISTEN=%[4]s\nEGIDE_INSECURE_COOKIES=%[5]t\n"+
-		"EGIDE_AUDIT_SIGNING_KEY_FILE=%[6]s\nEGIDE_AUDIT_CHECKPOINT_DIR=%[7]s\n",
-		dir, cfg.DatabaseURL, cfg.KeyRingFile, cfg.Listen, cfg.InsecureCookies, cfg.AuditSigningKeyFile, cfg.AuditCheckpointDir)
+		"EGIDE_AUDIT_SIGNING_KEY_FILE=%[6]s\nEGIDE_AUDIT_CHECKPOINT_DIR=%[7]s\nEGIDE_BLOB_BACKEND=%[8]s\nEGIDE_BLOB_DIR=%[9]s\n",
+		dir, cfg.DatabaseURL, cfg.KeyRingFile, cfg.Listen, cfg.InsecureCookies, cfg.AuditSigningKeyFile, cfg.AuditCheckpointDir,
+		cfg.BlobBackend, cfg.BlobDir)
 	if err := os.WriteFile(filepath.Join(dir, "dev.env"), []byte(env), 0o600); err != nil {
 		return fmt.Errorf("write dev.env: %w", err)
 	}
@@ -366,10 +382,18 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 		return err
 	}
 	defer pool.Close()
-	h, err := newHandler(pool, kr, cfg, log, dev)
+	vault, err := newVault(ctx, pool, kr, cfg)
 	if err != nil {
 		return err
 	}
+	h, err := newHandlerWith(pool, kr, cfg, log, dev, vault)
+	if err != nil {
+		return err
+	}
+	gcCtx, stopGC := context.WithCancel(context.WithoutCancel(ctx))
+	gcDone := make(chan struct{})
+	go func() { defer close(gcDone); collectGarbage(gcCtx, vault, log) }()
+	defer func() { stopGC(); <-gcDone }()
 	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
 	if err != nil {
 		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
@@ -421,8 +445,15 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	return nil
 }
 
-// newHandler wires services, GraphQL and HTTP.
+// newHandler wires services, GraphQL and HTTP, without the evidence vault.
 func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool) (http.Handler, error) {
+	return newHandlerWith(pool, kr, cfg, log, dev, nil)
+}
+
+// newHandlerWith wires services, GraphQL and HTTP; vault serves the
+// evidence files (nil: the file endpoints answer 404).
+func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool,
+	vault *evidence.Service) (http.Handler, error) {
 	az, err := authz.New(pool)
 	if err != nil {
 		return nil, err
@@ -448,6 +479,8 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		HearingSvc:      hearing.NewService(az),
 		UserSvc:         user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc:     auditlog.NewService(az),
+		EvidenceSvc:     vault,
+		ReferenceSvc:    evidence.NewReferenceService(az),
 	}
 	return httpserver.New(httpserver.Options{
 		Logger:          log,
@@ -459,6 +492,7 @@ func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Lo
 		SessionMaxAge:   cfg.SessionMax,
 		OIDC:            sso,
 		AuditLog:        res.AuditLogSvc,
+		Evidence:        vault,
 	}), nil
 }
 

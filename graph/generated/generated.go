@@ -19,6 +19,7 @@ import (
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/organisation"
 	"github.com/egide/egide/internal/person"
@@ -40,8 +41,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Charge() ChargeResolver
 	CivilPartyStanding() CivilPartyStandingResolver
+	ContentReference() ContentReferenceResolver
 	Defendant() DefendantResolver
 	Dossier() DossierResolver
+	Evidence() EvidenceResolver
 	Hearing() HearingResolver
 	Mutation() MutationResolver
 	Proceeding() ProceedingResolver
@@ -142,6 +145,28 @@ type ComplexityRoot struct {
 		WithdrawnOn func(childComplexity int) int
 	}
 
+	ContentReference struct {
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		Dossier        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		MD5            func(childComplexity int) int
+		ObservedOn     func(childComplexity int) int
+		PerceptualHash func(childComplexity int) int
+		Platform       func(childComplexity int) int
+		Reports        func(childComplexity int) int
+		SHA256         func(childComplexity int) int
+		URL            func(childComplexity int) int
+	}
+
+	ContentReport struct {
+		Channel    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		Reference  func(childComplexity int) int
+		ReportedOn func(childComplexity int) int
+	}
+
 	Defendant struct {
 		Charges           func(childComplexity int) int
 		Country           func(childComplexity int) int
@@ -158,10 +183,12 @@ type ComplexityRoot struct {
 		Charges           func(childComplexity int, includeReplaced *bool) int
 		ClosedOn          func(childComplexity int) int
 		ClosingReason     func(childComplexity int) int
+		ContentReferences func(childComplexity int) int
 		Countries         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		CurrentProceeding func(childComplexity int) int
 		Defendants        func(childComplexity int) int
+		Evidence          func(childComplexity int) int
 		Hearings          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		InstructionNumber func(childComplexity int) int
@@ -193,6 +220,31 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	DossierErasure struct {
+		DossierID        func(childComplexity int) int
+		ErasedAt         func(childComplexity int) int
+		EvidenceErased   func(childComplexity int) int
+		IdentitiesErased func(childComplexity int) int
+	}
+
+	Evidence struct {
+		ContentType  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		DocumentDate func(childComplexity int) int
+		Dossier      func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		SHA256       func(childComplexity int) int
+		Size         func(childComplexity int) int
+		Status       func(childComplexity int) int
+		StoredAt     func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UploadPath   func(childComplexity int) int
 	}
 
 	Hearing struct {
@@ -233,6 +285,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddCharge                func(childComplexity int, input model.AddChargeInput) int
+		AddContentReference      func(childComplexity int, input evidence.ReferenceInput) int
 		AddDefendant             func(childComplexity int, input model.AddDefendantInput) int
 		AddVictim                func(childComplexity int, input model.AddVictimInput) int
 		AdvanceProceeding        func(childComplexity int, id uuid.UUID, input model.AdvanceProceedingInput) int
@@ -244,17 +297,20 @@ type ComplexityRoot struct {
 		ConfirmTotpEnrollment    func(childComplexity int, code string) int
 		ConstituteCivilParty     func(childComplexity int, input model.ConstituteCivilPartyInput) int
 		CreateDossier            func(childComplexity int, input dossier.CreateInput) int
+		CreateEvidence           func(childComplexity int, input evidence.CreateInput) int
 		CreateOrganisation       func(childComplexity int, input model.OrganisationInput) int
 		CreateUser               func(childComplexity int, input model.CreateUserInput) int
 		DecideCivilPartyStanding func(childComplexity int, id uuid.UUID, input model.DecideStandingInput) int
 		DisableUser              func(childComplexity int, id uuid.UUID) int
 		EnableUser               func(childComplexity int, id uuid.UUID) int
 		EndUserSessions          func(childComplexity int, id uuid.UUID) int
+		EraseDossierContent      func(childComplexity int, dossierID uuid.UUID, reason string) int
 		Login                    func(childComplexity int, input model.LoginInput) int
 		Logout                   func(childComplexity int) int
 		MoveHearing              func(childComplexity int, id uuid.UUID, input model.MoveHearingInput) int
 		OpenProceeding           func(childComplexity int, input model.OpenProceedingInput) int
 		RecordConsent            func(childComplexity int, input model.RecordConsentInput) int
+		RecordContentReport      func(childComplexity int, input evidence.ReportInput) int
 		RecordHearingOutcome     func(childComplexity int, id uuid.UUID, note string) int
 		RegenerateRecoveryCodes  func(childComplexity int, code string) int
 		ReopenDossier            func(childComplexity int, id uuid.UUID) int
@@ -318,9 +374,11 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditEvents        func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Charge             func(childComplexity int, id uuid.UUID) int
+		ContentReference   func(childComplexity int, id uuid.UUID) int
 		Defendant          func(childComplexity int, id uuid.UUID) int
 		Dossier            func(childComplexity int, id uuid.UUID) int
 		Dossiers           func(childComplexity int, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) int
+		Evidence           func(childComplexity int, id uuid.UUID) int
 		Hearing            func(childComplexity int, id uuid.UUID) int
 		Hearings           func(childComplexity int, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string) int
 		Me                 func(childComplexity int) int
@@ -405,6 +463,11 @@ type CivilPartyStandingResolver interface {
 
 	Consent(ctx context.Context, obj *proceeding.Standing) (*person.Consent, error)
 }
+type ContentReferenceResolver interface {
+	Dossier(ctx context.Context, obj *evidence.ContentReference) (dossier.Dossier, error)
+
+	Reports(ctx context.Context, obj *evidence.ContentReference) ([]evidence.Report, error)
+}
 type DefendantResolver interface {
 	Dossier(ctx context.Context, obj *person.Defendant) (dossier.Dossier, error)
 
@@ -421,6 +484,12 @@ type DossierResolver interface {
 	CurrentProceeding(ctx context.Context, obj *dossier.Dossier) (*proceeding.Proceeding, error)
 	Hearings(ctx context.Context, obj *dossier.Dossier) ([]hearing.Hearing, error)
 	NextHearing(ctx context.Context, obj *dossier.Dossier) (*hearing.Hearing, error)
+
+	Evidence(ctx context.Context, obj *dossier.Dossier) ([]evidence.Evidence, error)
+	ContentReferences(ctx context.Context, obj *dossier.Dossier) ([]evidence.ContentReference, error)
+}
+type EvidenceResolver interface {
+	Dossier(ctx context.Context, obj *evidence.Evidence) (dossier.Dossier, error)
 }
 type HearingResolver interface {
 	Dossier(ctx context.Context, obj *hearing.Hearing) (dossier.Dossier, error)
@@ -449,6 +518,10 @@ type MutationResolver interface {
 	UpdateDossier(ctx context.Context, id uuid.UUID, input dossier.UpdateInput) (dossier.Dossier, error)
 	CloseDossier(ctx context.Context, id uuid.UUID, input dossier.CloseInput) (dossier.Dossier, error)
 	ReopenDossier(ctx context.Context, id uuid.UUID) (dossier.Dossier, error)
+	CreateEvidence(ctx context.Context, input evidence.CreateInput) (evidence.Evidence, error)
+	AddContentReference(ctx context.Context, input evidence.ReferenceInput) (evidence.ContentReference, error)
+	RecordContentReport(ctx context.Context, input evidence.ReportInput) (evidence.Report, error)
+	EraseDossierContent(ctx context.Context, dossierID uuid.UUID, reason string) (evidence.Erasure, error)
 	ScheduleHearing(ctx context.Context, input model.ScheduleHearingInput) (hearing.Hearing, error)
 	MoveHearing(ctx context.Context, id uuid.UUID, input model.MoveHearingInput) (hearing.Hearing, error)
 	CancelHearing(ctx context.Context, id uuid.UUID, reason string) (hearing.Hearing, error)
@@ -489,6 +562,8 @@ type QueryResolver interface {
 	Charge(ctx context.Context, id uuid.UUID) (*charge.Charge, error)
 	Dossier(ctx context.Context, id uuid.UUID) (*dossier.Dossier, error)
 	Dossiers(ctx context.Context, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) (model.DossierConnection, error)
+	Evidence(ctx context.Context, id uuid.UUID) (*evidence.Evidence, error)
+	ContentReference(ctx context.Context, id uuid.UUID) (*evidence.ContentReference, error)
 	Hearing(ctx context.Context, id uuid.UUID) (*hearing.Hearing, error)
 	Hearings(ctx context.Context, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string) (model.HearingConnection, error)
 	Organisation(ctx context.Context, id uuid.UUID) (*organisation.Organisation, error)
@@ -919,6 +994,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Consent.WithdrawnOn(childComplexity), true
 
+	case "ContentReference.createdAt":
+		if e.ComplexityRoot.ContentReference.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.CreatedAt(childComplexity), true
+	case "ContentReference.description":
+		if e.ComplexityRoot.ContentReference.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.Description(childComplexity), true
+	case "ContentReference.dossier":
+		if e.ComplexityRoot.ContentReference.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.Dossier(childComplexity), true
+	case "ContentReference.id":
+		if e.ComplexityRoot.ContentReference.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.ID(childComplexity), true
+	case "ContentReference.md5":
+		if e.ComplexityRoot.ContentReference.MD5 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.MD5(childComplexity), true
+	case "ContentReference.observedOn":
+		if e.ComplexityRoot.ContentReference.ObservedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.ObservedOn(childComplexity), true
+	case "ContentReference.perceptualHash":
+		if e.ComplexityRoot.ContentReference.PerceptualHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.PerceptualHash(childComplexity), true
+	case "ContentReference.platform":
+		if e.ComplexityRoot.ContentReference.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.Platform(childComplexity), true
+	case "ContentReference.reports":
+		if e.ComplexityRoot.ContentReference.Reports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.Reports(childComplexity), true
+	case "ContentReference.sha256":
+		if e.ComplexityRoot.ContentReference.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.SHA256(childComplexity), true
+	case "ContentReference.url":
+		if e.ComplexityRoot.ContentReference.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReference.URL(childComplexity), true
+
+	case "ContentReport.channel":
+		if e.ComplexityRoot.ContentReport.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReport.Channel(childComplexity), true
+	case "ContentReport.id":
+		if e.ComplexityRoot.ContentReport.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReport.ID(childComplexity), true
+	case "ContentReport.outcome":
+		if e.ComplexityRoot.ContentReport.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReport.Outcome(childComplexity), true
+	case "ContentReport.reference":
+		if e.ComplexityRoot.ContentReport.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReport.Reference(childComplexity), true
+	case "ContentReport.reportedOn":
+		if e.ComplexityRoot.ContentReport.ReportedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContentReport.ReportedOn(childComplexity), true
+
 	case "Defendant.charges":
 		if e.ComplexityRoot.Defendant.Charges == nil {
 			break
@@ -997,6 +1170,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.ClosingReason(childComplexity), true
+	case "Dossier.contentReferences":
+		if e.ComplexityRoot.Dossier.ContentReferences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.ContentReferences(childComplexity), true
 	case "Dossier.countries":
 		if e.ComplexityRoot.Dossier.Countries == nil {
 			break
@@ -1021,6 +1200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.Defendants(childComplexity), true
+	case "Dossier.evidence":
+		if e.ComplexityRoot.Dossier.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Evidence(childComplexity), true
 	case "Dossier.hearings":
 		if e.ComplexityRoot.Dossier.Hearings == nil {
 			break
@@ -1173,6 +1358,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DossierConnection.TotalCount(childComplexity), true
+
+	case "DossierErasure.dossierId":
+		if e.ComplexityRoot.DossierErasure.DossierID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierErasure.DossierID(childComplexity), true
+	case "DossierErasure.erasedAt":
+		if e.ComplexityRoot.DossierErasure.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierErasure.ErasedAt(childComplexity), true
+	case "DossierErasure.evidenceErased":
+		if e.ComplexityRoot.DossierErasure.EvidenceErased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierErasure.EvidenceErased(childComplexity), true
+	case "DossierErasure.identitiesErased":
+		if e.ComplexityRoot.DossierErasure.IdentitiesErased == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DossierErasure.IdentitiesErased(childComplexity), true
+
+	case "Evidence.contentType":
+		if e.ComplexityRoot.Evidence.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ContentType(childComplexity), true
+	case "Evidence.createdAt":
+		if e.ComplexityRoot.Evidence.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.CreatedAt(childComplexity), true
+	case "Evidence.description":
+		if e.ComplexityRoot.Evidence.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Description(childComplexity), true
+	case "Evidence.documentDate":
+		if e.ComplexityRoot.Evidence.DocumentDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.DocumentDate(childComplexity), true
+	case "Evidence.dossier":
+		if e.ComplexityRoot.Evidence.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Dossier(childComplexity), true
+	case "Evidence.downloadPath":
+		if e.ComplexityRoot.Evidence.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.DownloadPath(childComplexity), true
+	case "Evidence.fileName":
+		if e.ComplexityRoot.Evidence.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.FileName(childComplexity), true
+	case "Evidence.id":
+		if e.ComplexityRoot.Evidence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.ID(childComplexity), true
+	case "Evidence.kind":
+		if e.ComplexityRoot.Evidence.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Kind(childComplexity), true
+	case "Evidence.sha256":
+		if e.ComplexityRoot.Evidence.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.SHA256(childComplexity), true
+	case "Evidence.size":
+		if e.ComplexityRoot.Evidence.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Size(childComplexity), true
+	case "Evidence.status":
+		if e.ComplexityRoot.Evidence.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Status(childComplexity), true
+	case "Evidence.storedAt":
+		if e.ComplexityRoot.Evidence.StoredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.StoredAt(childComplexity), true
+	case "Evidence.title":
+		if e.ComplexityRoot.Evidence.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.Title(childComplexity), true
+	case "Evidence.uploadPath":
+		if e.ComplexityRoot.Evidence.UploadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Evidence.UploadPath(childComplexity), true
 
 	case "Hearing.attendees":
 		if e.ComplexityRoot.Hearing.Attendees == nil {
@@ -1333,6 +1634,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCharge(childComplexity, args["input"].(model.AddChargeInput)), true
+	case "Mutation.addContentReference":
+		if e.ComplexityRoot.Mutation.AddContentReference == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addContentReference_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddContentReference(childComplexity, args["input"].(evidence.ReferenceInput)), true
 	case "Mutation.addDefendant":
 		if e.ComplexityRoot.Mutation.AddDefendant == nil {
 			break
@@ -1454,6 +1766,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDossier(childComplexity, args["input"].(dossier.CreateInput)), true
+	case "Mutation.createEvidence":
+		if e.ComplexityRoot.Mutation.CreateEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEvidence(childComplexity, args["input"].(evidence.CreateInput)), true
 	case "Mutation.createOrganisation":
 		if e.ComplexityRoot.Mutation.CreateOrganisation == nil {
 			break
@@ -1520,6 +1843,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndUserSessions(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.eraseDossierContent":
+		if e.ComplexityRoot.Mutation.EraseDossierContent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseDossierContent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseDossierContent(childComplexity, args["dossierId"].(uuid.UUID), args["reason"].(string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1570,6 +1904,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordConsent(childComplexity, args["input"].(model.RecordConsentInput)), true
+	case "Mutation.recordContentReport":
+		if e.ComplexityRoot.Mutation.RecordContentReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordContentReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordContentReport(childComplexity, args["input"].(evidence.ReportInput)), true
 	case "Mutation.recordHearingOutcome":
 		if e.ComplexityRoot.Mutation.RecordHearingOutcome == nil {
 			break
@@ -1973,6 +2318,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Charge(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.contentReference":
+		if e.ComplexityRoot.Query.ContentReference == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contentReference_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContentReference(childComplexity, args["id"].(uuid.UUID)), true
 	case "Query.defendant":
 		if e.ComplexityRoot.Query.Defendant == nil {
 			break
@@ -2006,6 +2362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dossiers(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.DossierFilter), args["orderBy"].(*model.DossierOrder)), true
+	case "Query.evidence":
+		if e.ComplexityRoot.Query.Evidence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_evidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Evidence(childComplexity, args["id"].(uuid.UUID)), true
 	case "Query.hearing":
 		if e.ComplexityRoot.Query.Hearing == nil {
 			break
@@ -2328,6 +2695,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddChargeInput", ec.unmarshalInputAddChargeInput),
+			graphql.NewInputUnmarshaler("AddContentReferenceInput", ec.unmarshalInputAddContentReferenceInput),
 			graphql.NewInputUnmarshaler("AddDefendantInput", ec.unmarshalInputAddDefendantInput),
 			graphql.NewInputUnmarshaler("AddVictimInput", ec.unmarshalInputAddVictimInput),
 			graphql.NewInputUnmarshaler("AdvanceProceedingInput", ec.unmarshalInputAdvanceProceedingInput),
@@ -2337,6 +2705,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CloseProceedingInput", ec.unmarshalInputCloseProceedingInput),
 			graphql.NewInputUnmarshaler("ConstituteCivilPartyInput", ec.unmarshalInputConstituteCivilPartyInput),
 			graphql.NewInputUnmarshaler("CreateDossierInput", ec.unmarshalInputCreateDossierInput),
+			graphql.NewInputUnmarshaler("CreateEvidenceInput", ec.unmarshalInputCreateEvidenceInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("DecideStandingInput", ec.unmarshalInputDecideStandingInput),
 			graphql.NewInputUnmarshaler("DossierFilter", ec.unmarshalInputDossierFilter),
@@ -2347,6 +2716,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OpenProceedingInput", ec.unmarshalInputOpenProceedingInput),
 			graphql.NewInputUnmarshaler("OrganisationInput", ec.unmarshalInputOrganisationInput),
 			graphql.NewInputUnmarshaler("RecordConsentInput", ec.unmarshalInputRecordConsentInput),
+			graphql.NewInputUnmarshaler("RecordContentReportInput", ec.unmarshalInputRecordContentReportInput),
 			graphql.NewInputUnmarshaler("RequalifyChargeInput", ec.unmarshalInputRequalifyChargeInput),
 			graphql.NewInputUnmarshaler("ScheduleHearingInput", ec.unmarshalInputScheduleHearingInput),
 			graphql.NewInputUnmarshaler("UpdateDefendantInput", ec.unmarshalInputUpdateDefendantInput),
@@ -3127,6 +3497,224 @@ type DossierAssignee {
   roles: [Role!]!
   "Since when."
   assignedAt: Time!
+}
+`, BuiltIn: false},
+	{Name: "../schema/evidence.graphqls", Input: `extend type Query {
+  "One evidence record; NOT_FOUND if it does not exist or the caller may not see it."
+  evidence(id: ID!): Evidence
+  "One content reference; NOT_FOUND if it does not exist or the caller may not see it."
+  contentReference(id: ID!): ContentReference
+}
+
+extend type Mutation {
+  """
+  Create an evidence record, then upload its file with
+  PUT /evidence/{id}/content (header X-Egide-CSRF: 1). Idempotent: the same
+  idempotencyKey in the same dossier returns the record already created.
+  Never use this for illicit content: record a content reference instead.
+  """
+  createEvidence(input: CreateEvidenceInput!): Evidence!
+  """
+  Reference illicit content (child sexual abuse material) without storing
+  it: possessing such content is an offence, so Égide only keeps where it
+  was seen, its hashes and the reports made.
+  """
+  addContentReference(input: AddContentReferenceInput!): ContentReference!
+  "Record a report made about referenced content (PHAROS, Point de Contact, the platform, the police)."
+  recordContentReport(input: RecordContentReportInput!): ContentReport!
+  """
+  Crypto-shred a dossier: destroy its key, making every file of the
+  dossier and its people's identities unreadable for good (retention end,
+  erasure request). Data-protection officer only; the reason is audited.
+  """
+  eraseDossierContent(dossierId: ID!, reason: String!): DossierErasure!
+}
+
+"The result of crypto-shredding a dossier (it names no case content: the data-protection officer may not read it)."
+type DossierErasure @goModel(model: "github.com/egide/egide/internal/evidence.Erasure") {
+  "The dossier."
+  dossierId: ID!
+  "When its key was destroyed."
+  erasedAt: Time!
+  "Documents made unreadable by this erasure."
+  evidenceErased: Int!
+  "Victim and defendant identities made unreadable by this erasure."
+  identitiesErased: Int!
+}
+
+extend type Dossier {
+  "Evidence documents, newest first (legal staff and assigned lawyers)."
+  evidence: [Evidence!]!
+  "References to illicit content and the reports made (legal staff and assigned lawyers)."
+  contentReferences: [ContentReference!]!
+}
+
+"What a document is."
+enum EvidenceKind @goModel(model: "github.com/egide/egide/internal/evidence.Kind") {
+  "Plainte."
+  COMPLAINT @goEnum(value: "github.com/egide/egide/internal/evidence.KindComplaint")
+  "Procès-verbal de police ou de gendarmerie."
+  POLICE_REPORT @goEnum(value: "github.com/egide/egide/internal/evidence.KindPoliceReport")
+  "Conclusions, mémoire."
+  PLEADING @goEnum(value: "github.com/egide/egide/internal/evidence.KindPleading")
+  "Décision de justice."
+  DECISION @goEnum(value: "github.com/egide/egide/internal/evidence.KindDecision")
+  "Rapport d'expertise."
+  EXPERT_REPORT @goEnum(value: "github.com/egide/egide/internal/evidence.KindExpertReport")
+  "Correspondance."
+  CORRESPONDENCE @goEnum(value: "github.com/egide/egide/internal/evidence.KindCorrespondence")
+  "Autre pièce."
+  OTHER @goEnum(value: "github.com/egide/egide/internal/evidence.KindOther")
+}
+
+"Where an evidence record stands."
+enum EvidenceStatus @goModel(model: "github.com/egide/egide/internal/evidence.Status") {
+  "Created; its file is not uploaded yet."
+  PENDING @goEnum(value: "github.com/egide/egide/internal/evidence.StatusPending")
+  "The encrypted file is stored."
+  STORED @goEnum(value: "github.com/egide/egide/internal/evidence.StatusStored")
+  "The file was crypto-shredded."
+  ERASED @goEnum(value: "github.com/egide/egide/internal/evidence.StatusErased")
+}
+
+"A document of a dossier, stored encrypted."
+type Evidence @goModel(model: "github.com/egide/egide/internal/evidence.Evidence") {
+  "Identifier."
+  id: ID!
+  "The dossier."
+  dossier: Dossier!
+  "What it is."
+  kind: EvidenceKind!
+  "Its title."
+  title: String!
+  "A description."
+  description: String!
+  "The document's own date."
+  documentDate: Date
+  "The file name given at upload (for downloading)."
+  fileName: String!
+  "Pending, stored or erased."
+  status: EvidenceStatus!
+  "The content type, sniffed from the bytes (not trusted from the client)."
+  contentType: String!
+  "Size in bytes."
+  size: Int
+  "SHA-256 of the file, hex: for the chain of custody, checked on every download."
+  sha256: String
+  "When the file was stored."
+  storedAt: Time
+  "When the record was created."
+  createdAt: Time!
+  "Where to download the file (GET, header X-Egide-CSRF: 1), once stored."
+  downloadPath: String
+  "Where to upload the file (PUT, header X-Egide-CSRF: 1), while pending."
+  uploadPath: String
+}
+
+"A new evidence record."
+input CreateEvidenceInput @goModel(model: "github.com/egide/egide/internal/evidence.CreateInput") {
+  "The dossier."
+  dossierId: ID!
+  "What it is."
+  kind: EvidenceKind!
+  "A title (1–300 characters)."
+  title: String!
+  "A description."
+  description: String
+  "The document's own date."
+  documentDate: Date
+  "The file name, for downloads."
+  fileName: String
+  "A key the client chooses (1–128 characters) so that retries never create two records."
+  idempotencyKey: String!
+}
+
+"Where illicit content was reported."
+enum ReportChannel @goModel(model: "github.com/egide/egide/internal/evidence.Channel") {
+  "PHAROS (plateforme du ministère de l'Intérieur)."
+  PHAROS @goEnum(value: "github.com/egide/egide/internal/evidence.ChannelPharos")
+  "Point de Contact (association, hotline INHOPE)."
+  POINT_DE_CONTACT @goEnum(value: "github.com/egide/egide/internal/evidence.ChannelPointDeContact")
+  "The platform hosting it."
+  PLATFORM @goEnum(value: "github.com/egide/egide/internal/evidence.ChannelPlatform")
+  "The police or gendarmerie."
+  POLICE @goEnum(value: "github.com/egide/egide/internal/evidence.ChannelPolice")
+  "Another channel."
+  OTHER @goEnum(value: "github.com/egide/egide/internal/evidence.ChannelOther")
+}
+
+"Illicit content, referenced but never stored."
+type ContentReference @goModel(model: "github.com/egide/egide/internal/evidence.ContentReference") {
+  "Identifier."
+  id: ID!
+  "The dossier."
+  dossier: Dossier!
+  "Where it was seen."
+  url: String!
+  "The platform."
+  platform: String!
+  "SHA-256, hex, when known."
+  sha256: String!
+  "MD5, hex, when known (hash lists often use it)."
+  md5: String!
+  "A perceptual hash (e.g. PhotoDNA), when one was computed by an authorised body."
+  perceptualHash: String!
+  "A description that does not reproduce the content."
+  description: String!
+  "When it was seen."
+  observedOn: Date
+  "The reports made about it."
+  reports: [ContentReport!]!
+  "When the reference was recorded."
+  createdAt: Time!
+}
+
+"A report about referenced content."
+type ContentReport @goModel(model: "github.com/egide/egide/internal/evidence.Report") {
+  "Identifier."
+  id: ID!
+  "Where it was reported."
+  channel: ReportChannel!
+  "The reference the channel gave."
+  reference: String!
+  "When."
+  reportedOn: Date!
+  "What came of it."
+  outcome: String!
+}
+
+"A new content reference."
+input AddContentReferenceInput @goModel(model: "github.com/egide/egide/internal/evidence.ReferenceInput") {
+  "The dossier."
+  dossierId: ID!
+  "Where it was seen (http or https URL)."
+  url: String!
+  "The platform."
+  platform: String
+  "SHA-256, 64 hex digits."
+  sha256: String
+  "MD5, 32 hex digits."
+  md5: String
+  "A perceptual hash."
+  perceptualHash: String
+  "A description that does not reproduce the content."
+  description: String
+  "When it was seen."
+  observedOn: Date
+}
+
+"A new report."
+input RecordContentReportInput @goModel(model: "github.com/egide/egide/internal/evidence.ReportInput") {
+  "The content reference."
+  contentReferenceId: ID!
+  "Where it was reported."
+  channel: ReportChannel!
+  "The reference the channel gave."
+  reference: String
+  "When."
+  reportedOn: Date!
+  "What came of it."
+  outcome: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/hearing.graphqls", Input: `extend type Query {
@@ -3910,6 +4498,50 @@ func (ec *executionContext) childFields_Consent(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
 }
 
+func (ec *executionContext) childFields_ContentReference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ContentReference_id(ctx, field)
+	case "dossier":
+		return ec.fieldContext_ContentReference_dossier(ctx, field)
+	case "url":
+		return ec.fieldContext_ContentReference_url(ctx, field)
+	case "platform":
+		return ec.fieldContext_ContentReference_platform(ctx, field)
+	case "sha256":
+		return ec.fieldContext_ContentReference_sha256(ctx, field)
+	case "md5":
+		return ec.fieldContext_ContentReference_md5(ctx, field)
+	case "perceptualHash":
+		return ec.fieldContext_ContentReference_perceptualHash(ctx, field)
+	case "description":
+		return ec.fieldContext_ContentReference_description(ctx, field)
+	case "observedOn":
+		return ec.fieldContext_ContentReference_observedOn(ctx, field)
+	case "reports":
+		return ec.fieldContext_ContentReference_reports(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ContentReference_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentReference", field.Name)
+}
+
+func (ec *executionContext) childFields_ContentReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ContentReport_id(ctx, field)
+	case "channel":
+		return ec.fieldContext_ContentReport_channel(ctx, field)
+	case "reference":
+		return ec.fieldContext_ContentReport_reference(ctx, field)
+	case "reportedOn":
+		return ec.fieldContext_ContentReport_reportedOn(ctx, field)
+	case "outcome":
+		return ec.fieldContext_ContentReport_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContentReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Defendant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3986,6 +4618,10 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Dossier_updatedAt(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Dossier_evidence(ctx, field)
+	case "contentReferences":
+		return ec.fieldContext_Dossier_contentReferences(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dossier", field.Name)
 }
@@ -4014,6 +4650,56 @@ func (ec *executionContext) childFields_DossierConnection(ctx context.Context, f
 		return ec.fieldContext_DossierConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DossierConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DossierErasure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dossierId":
+		return ec.fieldContext_DossierErasure_dossierId(ctx, field)
+	case "erasedAt":
+		return ec.fieldContext_DossierErasure_erasedAt(ctx, field)
+	case "evidenceErased":
+		return ec.fieldContext_DossierErasure_evidenceErased(ctx, field)
+	case "identitiesErased":
+		return ec.fieldContext_DossierErasure_identitiesErased(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DossierErasure", field.Name)
+}
+
+func (ec *executionContext) childFields_Evidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Evidence_id(ctx, field)
+	case "dossier":
+		return ec.fieldContext_Evidence_dossier(ctx, field)
+	case "kind":
+		return ec.fieldContext_Evidence_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Evidence_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Evidence_description(ctx, field)
+	case "documentDate":
+		return ec.fieldContext_Evidence_documentDate(ctx, field)
+	case "fileName":
+		return ec.fieldContext_Evidence_fileName(ctx, field)
+	case "status":
+		return ec.fieldContext_Evidence_status(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Evidence_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_Evidence_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Evidence_sha256(ctx, field)
+	case "storedAt":
+		return ec.fieldContext_Evidence_storedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Evidence_createdAt(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_Evidence_downloadPath(ctx, field)
+	case "uploadPath":
+		return ec.fieldContext_Evidence_uploadPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Evidence", field.Name)
 }
 
 func (ec *executionContext) childFields_Hearing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4410,6 +5096,20 @@ func (ec *executionContext) field_Mutation_addCharge_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addContentReference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (evidence.ReferenceInput, error) {
+			return ec.unmarshalNAddContentReferenceInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReferenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addDefendant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4604,6 +5304,20 @@ func (ec *executionContext) field_Mutation_createDossier_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (evidence.CreateInput, error) {
+			return ec.unmarshalNCreateEvidenceInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4696,6 +5410,28 @@ func (ec *executionContext) field_Mutation_endUserSessions_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_eraseDossierContent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dossierId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dossierId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4752,6 +5488,20 @@ func (ec *executionContext) field_Mutation_recordConsent_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordConsentInput, error) {
 			return ec.unmarshalNRecordConsentInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐRecordConsentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordContentReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (evidence.ReportInput, error) {
+			return ec.unmarshalNRecordContentReportInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5226,6 +5976,20 @@ func (ec *executionContext) field_Query_charge_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_contentReference_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_defendant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5289,6 +6053,20 @@ func (ec *executionContext) field_Query_dossiers_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_evidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -7136,6 +7914,392 @@ func (ec *executionContext) fieldContext_Consent_withdrawnOn(_ context.Context, 
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Date")
 }
 
+func (ec *executionContext) _ContentReference_id(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContentReference_dossier(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentReference().Dossier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v dossier.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2githubᚗcomᚋegideᚋegideᚋinternalᚋdossierᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentReference",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentReference_url(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_platform(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_sha256(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_md5(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_md5(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MD5, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_md5(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_perceptualHash(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_perceptualHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerceptualHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_perceptualHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_description(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReference_observedOn(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_observedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObservedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_observedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContentReference_reports(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContentReference().Reports(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evidence.Report) graphql.Marshaler {
+			return ec.marshalNContentReport2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_reports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContentReference",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContentReference_createdAt(ctx context.Context, field graphql.CollectedField, obj *evidence.ContentReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReference_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReference_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReference", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContentReport_id(ctx context.Context, field graphql.CollectedField, obj *evidence.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReport_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReport_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContentReport_channel(ctx context.Context, field graphql.CollectedField, obj *evidence.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReport_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Channel) graphql.Marshaler {
+			return ec.marshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReport_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "ReportChannel")
+}
+
+func (ec *executionContext) _ContentReport_reference(ctx context.Context, field graphql.CollectedField, obj *evidence.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReport_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReport_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContentReport_reportedOn(ctx context.Context, field graphql.CollectedField, obj *evidence.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReport_reportedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReport_reportedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContentReport_outcome(ctx context.Context, field graphql.CollectedField, obj *evidence.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContentReport_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContentReport_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "String")
+}
+
 func (ec *executionContext) _Defendant_id(ctx context.Context, field graphql.CollectedField, obj *person.Defendant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8038,6 +9202,70 @@ func (ec *executionContext) fieldContext_Dossier_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Dossier_evidence(ctx context.Context, field graphql.CollectedField, obj *dossier.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evidence.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dossier_contentReferences(ctx context.Context, field graphql.CollectedField, obj *dossier.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_contentReferences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().ContentReferences(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []evidence.ContentReference) graphql.Marshaler {
+			return ec.marshalNContentReference2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReferenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_contentReferences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentReference(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DossierAssignee_userId(ctx context.Context, field graphql.CollectedField, obj *model.DossierAssignee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8215,6 +9443,452 @@ func (ec *executionContext) _DossierConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_DossierConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DossierConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DossierErasure_dossierId(ctx context.Context, field graphql.CollectedField, obj *evidence.Erasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierErasure_dossierId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DossierID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierErasure_dossierId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierErasure", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DossierErasure_erasedAt(ctx context.Context, field graphql.CollectedField, obj *evidence.Erasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierErasure_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierErasure_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierErasure", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DossierErasure_evidenceErased(ctx context.Context, field graphql.CollectedField, obj *evidence.Erasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierErasure_evidenceErased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvidenceErased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierErasure_evidenceErased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierErasure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DossierErasure_identitiesErased(ctx context.Context, field graphql.CollectedField, obj *evidence.Erasure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DossierErasure_identitiesErased(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentitiesErased, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DossierErasure_identitiesErased(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DossierErasure", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evidence_id(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Evidence_dossier(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Evidence().Dossier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v dossier.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2githubᚗcomᚋegideᚋegideᚋinternalᚋdossierᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Evidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Evidence_kind(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Kind) graphql.Marshaler {
+			return ec.marshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceKind")
+}
+
+func (ec *executionContext) _Evidence_title(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_description(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_documentDate(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_documentDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_documentDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Evidence_fileName(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_status(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Status) graphql.Marshaler {
+			return ec.marshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceStatus")
+}
+
+func (ec *executionContext) _Evidence_contentType(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_size(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Evidence_sha256(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_sha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_storedAt(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_storedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_storedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Evidence_createdAt(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Evidence_downloadPath(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_downloadPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_downloadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _Evidence_uploadPath(ctx context.Context, field graphql.CollectedField, obj *evidence.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Evidence_uploadPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Evidence_uploadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Hearing_id(ctx context.Context, field graphql.CollectedField, obj *hearing.Hearing) (ret graphql.Marshaler) {
@@ -9764,6 +11438,182 @@ func (ec *executionContext) fieldContext_Mutation_reopenDossier(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reopenDossier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEvidence(ctx, fc.Args["input"].(evidence.CreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidence2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addContentReference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addContentReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddContentReference(ctx, fc.Args["input"].(evidence.ReferenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.ContentReference) graphql.Marshaler {
+			return ec.marshalNContentReference2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReference(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addContentReference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentReference(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addContentReference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordContentReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordContentReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordContentReport(ctx, fc.Args["input"].(evidence.ReportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Report) graphql.Marshaler {
+			return ec.marshalNContentReport2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordContentReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordContentReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseDossierContent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseDossierContent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseDossierContent(ctx, fc.Args["dossierId"].(uuid.UUID), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v evidence.Erasure) graphql.Marshaler {
+			return ec.marshalNDossierErasure2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐErasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseDossierContent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DossierErasure(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseDossierContent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11703,6 +13553,94 @@ func (ec *executionContext) fieldContext_Query_dossiers(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_dossiers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_evidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Evidence(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evidence.Evidence) graphql.Marshaler {
+			return ec.marshalOEvidence2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidence(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_evidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Evidence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_evidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contentReference(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contentReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ContentReference(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *evidence.ContentReference) graphql.Marshaler {
+			return ec.marshalOContentReference2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReference(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contentReference(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContentReference(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contentReference_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14074,6 +16012,97 @@ func UnmarshalAddChargeInput(ctx context.Context, raw any) (model.AddChargeInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddContentReferenceInput(ctx context.Context, obj any) (evidence.ReferenceInput, error) {
+	var it evidence.ReferenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dossierId", "url", "platform", "sha256", "md5", "perceptualHash", "description", "observedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dossierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dossierId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DossierID = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "platform":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("platform"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Platform = data
+		case "sha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sha256"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SHA256 = data
+		case "md5":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("md5"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MD5 = data
+		case "perceptualHash":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("perceptualHash"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerceptualHash = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "observedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("observedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObservedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddContentReferenceInput unmarshals raw into the AddContentReferenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddContentReferenceInput(ctx context.Context, raw any) (evidence.ReferenceInput, error) {
+	var out evidence.ReferenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddContentReferenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddDefendantInput(ctx context.Context, obj any) (model.AddDefendantInput, error) {
 	var it model.AddDefendantInput
 	if obj == nil {
@@ -14701,6 +16730,90 @@ func (ec *executionContext) unmarshalInputCreateDossierInput(ctx context.Context
 func UnmarshalCreateDossierInput(ctx context.Context, raw any) (dossier.CreateInput, error) {
 	var out dossier.CreateInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDossierInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateEvidenceInput(ctx context.Context, obj any) (evidence.CreateInput, error) {
+	var it evidence.CreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dossierId", "kind", "title", "description", "documentDate", "fileName", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dossierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dossierId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DossierID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "documentDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentDate = data
+		case "fileName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileName = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEvidenceInput unmarshals raw into the CreateEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEvidenceInput(ctx context.Context, raw any) (evidence.CreateInput, error) {
+	var out evidence.CreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEvidenceInput", raw, &out)
 	return out, err
 }
 
@@ -15380,6 +17493,76 @@ func (ec *executionContext) unmarshalInputRecordConsentInput(ctx context.Context
 func UnmarshalRecordConsentInput(ctx context.Context, raw any) (model.RecordConsentInput, error) {
 	var out model.RecordConsentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordConsentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordContentReportInput(ctx context.Context, obj any) (evidence.ReportInput, error) {
+	var it evidence.ReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"contentReferenceId", "channel", "reference", "reportedOn", "outcome"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "contentReferenceId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentReferenceId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentReferenceID = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reference = data
+		case "reportedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reportedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReportedOn = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordContentReportInput unmarshals raw into the RecordContentReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordContentReportInput(ctx context.Context, raw any) (evidence.ReportInput, error) {
+	var out evidence.ReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordContentReportInput", raw, &out)
 	return out, err
 }
 
@@ -16452,6 +18635,144 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var contentReferenceImplementors = []string{"ContentReference"}
+
+func (ec *executionContext) _ContentReference(ctx context.Context, sel ast.SelectionSet, obj *evidence.ContentReference) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentReferenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentReference")
+		case "id":
+			out.Values[i] = ec._ContentReference_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dossier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentReference_dossier(ctx, field, obj)
+				})
+		case "url":
+			out.Values[i] = ec._ContentReference_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "platform":
+			out.Values[i] = ec._ContentReference_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._ContentReference_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "md5":
+			out.Values[i] = ec._ContentReference_md5(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "perceptualHash":
+			out.Values[i] = ec._ContentReference_perceptualHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._ContentReference_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "observedOn":
+			out.Values[i] = ec._ContentReference_observedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reports":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContentReference_reports(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._ContentReference_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contentReportImplementors = []string{"ContentReport"}
+
+func (ec *executionContext) _ContentReport(ctx context.Context, sel ast.SelectionSet, obj *evidence.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contentReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContentReport")
+		case "id":
+			out.Values[i] = ec._ContentReport_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._ContentReport_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reference":
+			out.Values[i] = ec._ContentReport_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportedOn":
+			out.Values[i] = ec._ContentReport_reportedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outcome":
+			out.Values[i] = ec._ContentReport_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var defendantImplementors = []string{"Defendant"}
 
 func (ec *executionContext) _Defendant(ctx context.Context, sel ast.SelectionSet, obj *person.Defendant) graphql.Marshaler {
@@ -16673,6 +18994,18 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_evidence(ctx, field, obj)
+				})
+		case "contentReferences":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_contentReferences(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16763,6 +19096,158 @@ func (ec *executionContext) _DossierConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = ec._DossierConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dossierErasureImplementors = []string{"DossierErasure"}
+
+func (ec *executionContext) _DossierErasure(ctx context.Context, sel ast.SelectionSet, obj *evidence.Erasure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dossierErasureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DossierErasure")
+		case "dossierId":
+			out.Values[i] = ec._DossierErasure_dossierId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "erasedAt":
+			out.Values[i] = ec._DossierErasure_erasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evidenceErased":
+			out.Values[i] = ec._DossierErasure_evidenceErased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identitiesErased":
+			out.Values[i] = ec._DossierErasure_identitiesErased(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var evidenceImplementors = []string{"Evidence"}
+
+func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *evidence.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Evidence")
+		case "id":
+			out.Values[i] = ec._Evidence_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dossier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Evidence_dossier(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Evidence_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Evidence_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Evidence_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentDate":
+			out.Values[i] = ec._Evidence_documentDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._Evidence_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Evidence_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Evidence_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._Evidence_size(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sha256":
+			out.Values[i] = ec._Evidence_sha256(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "storedAt":
+			out.Values[i] = ec._Evidence_storedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Evidence_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadPath":
+			out.Values[i] = ec._Evidence_downloadPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uploadPath":
+			out.Values[i] = ec._Evidence_uploadPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17184,6 +19669,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reopenDossier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reopenDossier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createEvidence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEvidence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addContentReference":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addContentReference(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordContentReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordContentReport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseDossierContent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseDossierContent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17671,6 +20184,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dossiers(ctx, field)
+				})
+		case "evidence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_evidence(ctx, field)
+				})
+		case "contentReference":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contentReference(ctx, field)
 				})
 		case "hearing":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18471,6 +20996,11 @@ func (ec *executionContext) unmarshalNAddChargeInput2githubᚗcomᚋegideᚋegid
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddContentReferenceInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReferenceInput(ctx context.Context, v any) (evidence.ReferenceInput, error) {
+	res, err := ec.unmarshalInputAddContentReferenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddDefendantInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAddDefendantInput(ctx context.Context, v any) (model.AddDefendantInput, error) {
 	res, err := ec.unmarshalInputAddDefendantInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18722,6 +21252,46 @@ func (ec *executionContext) unmarshalNConstituteCivilPartyInput2githubᚗcomᚋe
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNContentReference2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReference(ctx context.Context, sel ast.SelectionSet, v evidence.ContentReference) graphql.Marshaler {
+	return ec._ContentReference(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContentReference2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReferenceᚄ(ctx context.Context, sel ast.SelectionSet, v []evidence.ContentReference) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentReference2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReference(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContentReport2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReport(ctx context.Context, sel ast.SelectionSet, v evidence.Report) graphql.Marshaler {
+	return ec._ContentReport(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContentReport2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []evidence.Report) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContentReport2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCourtKind2githubᚗcomᚋegideᚋegideᚋinternalᚋproceedingᚐCourtKind(ctx context.Context, v any) (proceeding.CourtKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCourtKind2githubᚗcomᚋegideᚋegideᚋinternalᚋproceedingᚐCourtKind[tmp]
@@ -18764,6 +21334,11 @@ var (
 
 func (ec *executionContext) unmarshalNCreateDossierInput2githubᚗcomᚋegideᚋegideᚋinternalᚋdossierᚐCreateInput(ctx context.Context, v any) (dossier.CreateInput, error) {
 	res, err := ec.unmarshalInputCreateDossierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateEvidenceInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐCreateInput(ctx context.Context, v any) (evidence.CreateInput, error) {
+	res, err := ec.unmarshalInputCreateEvidenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -18889,6 +21464,10 @@ func (ec *executionContext) marshalNDossierConnection2githubᚗcomᚋegideᚋegi
 	return ec._DossierConnection(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNDossierErasure2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐErasure(ctx context.Context, sel ast.SelectionSet, v evidence.Erasure) graphql.Marshaler {
+	return ec._DossierErasure(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNDossierOrderField2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐDossierOrderField(ctx context.Context, v any) (model.DossierOrderField, error) {
 	var res model.DossierOrderField
 	err := res.UnmarshalGQL(v)
@@ -18922,6 +21501,90 @@ var (
 	marshalNDossierStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdossierᚐStatus = map[dossier.Status]string{
 		dossier.StatusOpen:   "OPEN",
 		dossier.StatusClosed: "CLOSED",
+	}
+)
+
+func (ec *executionContext) marshalNEvidence2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidence(ctx context.Context, sel ast.SelectionSet, v evidence.Evidence) graphql.Marshaler {
+	return ec._Evidence(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNEvidence2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []evidence.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEvidence2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind(ctx context.Context, v any) (evidence.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind(ctx context.Context, sel ast.SelectionSet, v evidence.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind = map[string]evidence.Kind{
+		"COMPLAINT":      evidence.KindComplaint,
+		"POLICE_REPORT":  evidence.KindPoliceReport,
+		"PLEADING":       evidence.KindPleading,
+		"DECISION":       evidence.KindDecision,
+		"EXPERT_REPORT":  evidence.KindExpertReport,
+		"CORRESPONDENCE": evidence.KindCorrespondence,
+		"OTHER":          evidence.KindOther,
+	}
+	marshalNEvidenceKind2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐKind = map[evidence.Kind]string{
+		evidence.KindComplaint:      "COMPLAINT",
+		evidence.KindPoliceReport:   "POLICE_REPORT",
+		evidence.KindPleading:       "PLEADING",
+		evidence.KindDecision:       "DECISION",
+		evidence.KindExpertReport:   "EXPERT_REPORT",
+		evidence.KindCorrespondence: "CORRESPONDENCE",
+		evidence.KindOther:          "OTHER",
+	}
+)
+
+func (ec *executionContext) unmarshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus(ctx context.Context, v any) (evidence.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus(ctx context.Context, sel ast.SelectionSet, v evidence.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "EvidenceStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus = map[string]evidence.Status{
+		"PENDING": evidence.StatusPending,
+		"STORED":  evidence.StatusStored,
+		"ERASED":  evidence.StatusErased,
+	}
+	marshalNEvidenceStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐStatus = map[evidence.Status]string{
+		evidence.StatusPending: "PENDING",
+		evidence.StatusStored:  "STORED",
+		evidence.StatusErased:  "ERASED",
 	}
 )
 
@@ -19238,9 +21901,46 @@ func (ec *executionContext) unmarshalNRecordConsentInput2githubᚗcomᚋegideᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordContentReportInput2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐReportInput(ctx context.Context, v any) (evidence.ReportInput, error) {
+	res, err := ec.unmarshalInputRecordContentReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRecoveryCodes2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐRecoveryCodes(ctx context.Context, sel ast.SelectionSet, v model.RecoveryCodes) graphql.Marshaler {
 	return ec._RecoveryCodes(ctx, sel, &v)
 }
+
+func (ec *executionContext) unmarshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel(ctx context.Context, v any) (evidence.Channel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel(ctx context.Context, sel ast.SelectionSet, v evidence.Channel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReportChannel!")
+	}
+	return res
+}
+
+var (
+	unmarshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel = map[string]evidence.Channel{
+		"PHAROS":           evidence.ChannelPharos,
+		"POINT_DE_CONTACT": evidence.ChannelPointDeContact,
+		"PLATFORM":         evidence.ChannelPlatform,
+		"POLICE":           evidence.ChannelPolice,
+		"OTHER":            evidence.ChannelOther,
+	}
+	marshalNReportChannel2githubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐChannel = map[evidence.Channel]string{
+		evidence.ChannelPharos:         "PHAROS",
+		evidence.ChannelPointDeContact: "POINT_DE_CONTACT",
+		evidence.ChannelPlatform:       "PLATFORM",
+		evidence.ChannelPolice:         "POLICE",
+		evidence.ChannelOther:          "OTHER",
+	}
+)
 
 func (ec *executionContext) unmarshalNRequalifyChargeInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐRequalifyChargeInput(ctx context.Context, v any) (model.RequalifyChargeInput, error) {
 	res, err := ec.unmarshalInputRequalifyChargeInput(ctx, v)
@@ -19793,6 +22493,13 @@ func (ec *executionContext) marshalOConsent2ᚖgithubᚗcomᚋegideᚋegideᚋin
 	return ec._Consent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOContentReference2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐContentReference(ctx context.Context, sel ast.SelectionSet, v *evidence.ContentReference) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContentReference(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -19908,6 +22615,13 @@ var (
 		dossier.StatusClosed: "CLOSED",
 	}
 )
+
+func (ec *executionContext) marshalOEvidence2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋevidenceᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *evidence.Evidence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Evidence(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalOHearing2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋhearingᚐHearing(ctx context.Context, sel ast.SelectionSet, v *hearing.Hearing) graphql.Marshaler {
 	if v == nil {

@@ -50,12 +50,15 @@ const (
 	DossierAssign      Permission = "dossier:assign"
 	DossierShare       Permission = "dossier:share"
 	AuditRead          Permission = "audit:read"
+	EvidenceRead       Permission = "evidence:read"
+	EvidenceWrite      Permission = "evidence:write"
+	DossierErase       Permission = "dossier:erase"
 )
 
 // Permissions lists every permission, for tests and the docs.
 var Permissions = []Permission{OrganisationCreate, OrganisationRead, OrganisationUpdate,
 	DossierRead, DossierWrite, CaseRead, CaseWrite, HearingWrite, IdentityRead, IdentityWrite,
-	UserRead, UserWrite, DossierAssign, DossierShare, AuditRead}
+	UserRead, UserWrite, DossierAssign, DossierShare, AuditRead, EvidenceRead, EvidenceWrite, DossierErase}
 
 // needsAssignment: permissions that only apply to dossiers the user is
 // personally assigned to, whatever their role.
@@ -66,7 +69,7 @@ func needsAssignment(p Permission) bool {
 // ownerOnly: permissions that only the organisation owning a dossier holds
 // on it, not the organisations it is shared with.
 func ownerOnly(p Permission) bool {
-	return p == DossierWrite || p == DossierAssign || p == DossierShare
+	return p == DossierWrite || p == DossierAssign || p == DossierShare || p == DossierErase
 }
 
 // seesOnlyAssigned: roles that reach only the dossiers they are assigned to.
@@ -354,4 +357,27 @@ func (az *Authorizer) InTx(ctx context.Context, a actor.Actor, fn func(pgx.Tx) e
 		return d.Unwrap()
 	}
 	return err
+}
+
+// rowTables are the tables whose rows belong to one dossier, looked up by
+// RowDossier (a fixed list: the table name is spliced into SQL).
+var rowTables = map[string]bool{"victims": true, "defendants": true, "charges": true, "proceedings": true,
+	"hearings": true, "evidence": true, "content_references": true}
+
+// RowDossier returns the dossier a row of table belongs to, to authorize
+// an access to that row with Dossier; NOT_FOUND (as kind) when the row
+// does not exist.
+func RowDossier(ctx context.Context, tx pgx.Tx, table, kind string, id uuid.UUID) (uuid.UUID, error) {
+	if !rowTables[table] {
+		return uuid.Nil, fmt.Errorf("authz: no dossier rows in table %q", table)
+	}
+	var d uuid.UUID
+	err := tx.QueryRow(ctx, `SELECT dossier_id FROM `+table+` WHERE id = $1`, id).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, apperr.NotFoundf(kind)
+	}
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("read %s dossier: %w", kind, err)
+	}
+	return d, nil
 }

@@ -161,19 +161,6 @@ func checkArticle(ctx context.Context, tx pgx.Tx, article string) error {
 	return nil
 }
 
-// dossierOf returns the dossier of a charge; NOT_FOUND when there is none.
-func dossierOf(ctx context.Context, tx pgx.Tx, id uuid.UUID) (uuid.UUID, error) {
-	var d uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM charges WHERE id = $1`, id).Scan(&d)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, apperr.NotFoundf(resourceType)
-	}
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("read charge dossier: %w", err)
-	}
-	return d, nil
-}
-
 // PenalArticles lists the Code pénal articles a charge may cite.
 func (s *Service) PenalArticles(ctx context.Context, a actor.Actor) ([]Article, error) {
 	var out []Article
@@ -201,7 +188,7 @@ func (s *Service) PenalArticles(ctx context.Context, a actor.Actor) ([]Article, 
 func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Charge, error) {
 	var c Charge
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "charges", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -232,7 +219,7 @@ func (s *Service) ReplacedBy(ctx context.Context, a actor.Actor, id uuid.UUID) (
 func (s *Service) neighbour(ctx context.Context, a actor.Actor, id uuid.UUID, cond string) (*Charge, error) {
 	var out *Charge
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "charges", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -311,7 +298,7 @@ func (s *Service) ByDefendant(ctx context.Context, a actor.Actor, defendantID uu
 func (s *Service) History(ctx context.Context, a actor.Actor, id uuid.UUID) ([]Charge, error) {
 	var out []Charge
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "charges", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -403,7 +390,7 @@ func (s *Service) Requalify(ctx context.Context, a actor.Actor, id uuid.UUID, in
 	}
 	var c Charge
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "charges", resourceType, id)
 		if err != nil {
 			return err
 		}

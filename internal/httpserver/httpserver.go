@@ -18,6 +18,7 @@ import (
 	"github.com/egide/egide/internal/apperr"
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/evidence"
 )
 
 // Names every client must know.
@@ -49,6 +50,8 @@ type Options struct {
 	OIDC *auth.OIDC
 	// AuditLog serves GET /audit/export.csv; nil answers 404 there.
 	AuditLog *auditlog.Service
+	// Evidence serves PUT and GET /evidence/{id}/content; nil answers 404 there.
+	Evidence *evidence.Service
 }
 
 // New returns the root handler.
@@ -70,6 +73,7 @@ func New(opt Options) http.Handler {
 	mux.Handle("/graphql", graphqlHandler(opt))
 	mux.Handle("GET "+AuditExportPath, auditExportHandler(opt))
 	oidcRoutes(mux, opt)
+	evidenceRoutes(mux, opt)
 	mux.HandleFunc("GET /{$}", landing)
 	return chain(mux, opt.Logger)
 }

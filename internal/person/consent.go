@@ -55,7 +55,7 @@ func (s *Service) RecordConsent(ctx context.Context, a actor.Actor, in RecordCon
 	}
 	var out Consent
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindVictim, in.VictimID)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindVictim), kindVictim, in.VictimID)
 		if err != nil {
 			return err
 		}

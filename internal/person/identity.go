@@ -102,7 +102,7 @@ func (s *Service) SetVictimIdentity(ctx context.Context, a actor.Actor, id uuid.
 	}
 	var out Victim
 	err = s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindVictim, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindVictim), kindVictim, id)
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (s *Service) SetDefendantIdentity(ctx context.Context, a actor.Actor, id uu
 	}
 	var out Defendant
 	err = s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindDefendant, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindDefendant), kindDefendant, id)
 		if err != nil {
 			return err
 		}
@@ -164,10 +164,10 @@ func (s *Service) RevealIdentity(ctx context.Context, a actor.Actor, personID uu
 	var out Identity
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		kind := kindVictim
-		did, err := dossierOf(ctx, tx, kind, personID)
+		did, err := authz.RowDossier(ctx, tx, personTable(kind), kind, personID)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			kind = kindDefendant
-			did, err = dossierOf(ctx, tx, kind, personID)
+			did, err = authz.RowDossier(ctx, tx, personTable(kind), kind, personID)
 		}
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return apperr.NotFoundf("person")

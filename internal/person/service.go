@@ -2,7 +2,6 @@ package person
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -143,20 +142,6 @@ const (
 	kindDefendant = "defendant"
 )
 
-// dossierOf reads the dossier of a victim or defendant; a missing one is
-// NOT_FOUND (the caller then authorizes on that dossier).
-func dossierOf(ctx context.Context, tx pgx.Tx, kind string, id uuid.UUID) (uuid.UUID, error) {
-	var did uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM `+personTable(kind)+` WHERE id = $1`, id).Scan(&did)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, apperr.NotFoundf(kind)
-	}
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("read %s dossier: %w", kind, err)
-	}
-	return did, nil
-}
-
 // authorizeAdd checks a write on the dossier a new person joins, which
 // must be open.
 func (s *Service) authorizeAdd(ctx context.Context, tx pgx.Tx, a actor.Actor, dossierID uuid.UUID) error {
@@ -213,7 +198,7 @@ func (s *Service) UpdateVictim(ctx context.Context, a actor.Actor, id uuid.UUID,
 	}
 	var out Victim
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindVictim, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindVictim), kindVictim, id)
 		if err != nil {
 			return err
 		}
@@ -237,7 +222,7 @@ func (s *Service) UpdateVictim(ctx context.Context, a actor.Actor, id uuid.UUID,
 func (s *Service) GetVictim(ctx context.Context, a actor.Actor, id uuid.UUID) (Victim, error) {
 	var out Victim
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindVictim, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindVictim), kindVictim, id)
 		if err != nil {
 			return err
 		}
@@ -331,7 +316,7 @@ func (s *Service) UpdateDefendant(ctx context.Context, a actor.Actor, id uuid.UU
 	}
 	var out Defendant
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindDefendant, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindDefendant), kindDefendant, id)
 		if err != nil {
 			return err
 		}
@@ -355,7 +340,7 @@ func (s *Service) UpdateDefendant(ctx context.Context, a actor.Actor, id uuid.UU
 func (s *Service) GetDefendant(ctx context.Context, a actor.Actor, id uuid.UUID) (Defendant, error) {
 	var out Defendant
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		did, err := dossierOf(ctx, tx, kindDefendant, id)
+		did, err := authz.RowDossier(ctx, tx, personTable(kindDefendant), kindDefendant, id)
 		if err != nil {
 			return err
 		}

@@ -157,19 +157,6 @@ func checkCourt(v *apperr.Validation, stage Stage, kind CourtKind, name, chamber
 	return c
 }
 
-// dossierOf returns the dossier of a proceeding; NOT_FOUND when there is none.
-func dossierOf(ctx context.Context, tx pgx.Tx, id uuid.UUID) (uuid.UUID, error) {
-	var d uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM proceedings WHERE id = $1`, id).Scan(&d)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, apperr.NotFoundf(resourceType)
-	}
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("read proceeding dossier: %w", err)
-	}
-	return d, nil
-}
-
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, c court, previous *uuid.UUID) (Proceeding, error) {
 	var id uuid.UUID
 	err := tx.QueryRow(ctx, `
@@ -226,7 +213,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	}
 	var p Proceeding
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -281,7 +268,7 @@ func (s *Service) Close(ctx context.Context, a actor.Actor, id uuid.UUID, in Clo
 	ended := day(in.EndedOn)
 	var p Proceeding
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -320,7 +307,7 @@ func (s *Service) Advance(ctx context.Context, a actor.Actor, id uuid.UUID, in A
 	}
 	var p Proceeding
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -357,7 +344,7 @@ func (s *Service) Advance(ctx context.Context, a actor.Actor, id uuid.UUID, in A
 func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Proceeding, error) {
 	var p Proceeding
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -377,7 +364,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Proceed
 func (s *Service) Next(ctx context.Context, a actor.Actor, id uuid.UUID) (*Proceeding, error) {
 	var out *Proceeding
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, id)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, id)
 		if err != nil {
 			return err
 		}
@@ -495,7 +482,7 @@ func (s *Service) ConstituteCivilParty(ctx context.Context, a actor.Actor, in Co
 	on := day(in.ConstitutedOn)
 	var st Standing
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, in.ProceedingID)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, in.ProceedingID)
 		if err != nil {
 			return err
 		}
@@ -630,7 +617,7 @@ func (s *Service) DecideStanding(ctx context.Context, a actor.Actor, id uuid.UUI
 func (s *Service) StandingsByProceeding(ctx context.Context, a actor.Actor, proceedingID uuid.UUID) ([]Standing, error) {
 	var out []Standing
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		dossierID, err := dossierOf(ctx, tx, proceedingID)
+		dossierID, err := authz.RowDossier(ctx, tx, "proceedings", resourceType, proceedingID)
 		if err != nil {
 			return err
 		}

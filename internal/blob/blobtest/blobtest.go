@@ -76,9 +76,16 @@ type server struct {
 
 // Main runs the tests of m, stops the MinIO server if one was started,
 // and exits with the tests' status.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m.Run)) }
+
+// Run is Main for a package that uses several rigs: it runs run (m.Run, or
+// another rig's Run around it), tears down as Main does and returns the
+// exit code instead of exiting, e.g.
+//
+//	os.Exit(pgtest.Run(func() int { return blobtest.Run(m.Run) }))
+func Run(run func() int) int {
 	shared.main = true
-	code := m.Run()
+	code := run()
 	if s := shared.srv; s != nil {
 		if err := s.close(); err != nil {
 			fmt.Fprintf(os.Stderr, "blobtest: %v\n", err)
@@ -87,7 +94,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // MinIO returns the configuration of a new, empty bucket on the test

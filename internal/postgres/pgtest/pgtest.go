@@ -69,9 +69,16 @@ type server struct {
 
 // Main runs the tests of m, stops the private cluster if this process
 // started one, and exits with the tests' status.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m.Run)) }
+
+// Run is Main for a package that uses several rigs: it runs run (m.Run, or
+// another rig's Run around it), tears down as Main does and returns the
+// exit code instead of exiting, e.g.
+//
+//	os.Exit(pgtest.Run(func() int { return blobtest.Run(m.Run) }))
+func Run(run func() int) int {
 	shared.main = true
-	code := m.Run()
+	code := run()
 	if s := shared.srv; s != nil {
 		if err := s.close(); err != nil {
 			fmt.Fprintf(os.Stderr, "pgtest: %v\n", err)
@@ -80,7 +87,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // New returns a pool on a new database with every migration applied; the

@@ -1,0 +1,217 @@
+package httpserver
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/egide/egide/graph"
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/blob"
+	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/evidence"
+	"github.com/egide/egide/internal/postgres/pgtest"
+	"github.com/egide/egide/internal/testfixture"
+)
+
+type evidenceSite struct {
+	url    string
+	pool   *pgxpool.Pool
+	svc    *evidence.Service
+	dir    string
+	staff  actor.Actor
+	cookie string
+	dossid uuid.UUID
+}
+
+func newEvidenceSite(t *testing.T, maxSize int64) *evidenceSite {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	kr, err := crypto.ParseKeyRing("1:" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	az, err := authz.New(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: time.Hour, MaxLifetime: 2 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	st, err := blob.NewFSStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := evidence.NewService(az, pool, kr, st, evidence.Config{MaxSize: maxSize})
+	res := &graph.Resolver{AuthSvc: authSvc, EvidenceSvc: svc}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	srv := httptest.NewServer(New(Options{Logger: log, Auth: authSvc, Resolver: res, GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}),
+		Ready: func(context.Context) error { return nil }, InsecureCookies: true, SessionMaxAge: 2 * time.Hour, Evidence: svc}))
+	t.Cleanup(srv.Close)
+	s := &evidenceSite{url: srv.URL, pool: pool, svc: svc, dir: dir}
+	org := testfixture.Org(t, pool)
+	s.staff = testfixture.User(t, pool, org, actor.LegalStaff)
+	s.dossid = testfixture.Dossier(t, pool, org)
+	res2, err := authSvc.OpenSession(ctx, s.staff.UserID, actor.Actor{RequestID: "test"}, "auth.login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cookie = SessionCookie + "=" + res2.Token
+	return s
+}
+
+func (s *evidenceSite) do(t *testing.T, method, path string, header map[string]string, body io.Reader) response {
+	t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return response{Response: &http.Response{StatusCode: 0, Header: http.Header{}}, body: []byte(err.Error())}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return response{Response: resp, body: []byte("READ ERROR: " + err.Error())}
+	}
+	return response{Response: resp, body: b}
+}
+
+func (s *evidenceSite) create(t *testing.T) uuid.UUID {
+	t.Helper()
+	e, err := s.svc.Create(context.Background(), s.staff, evidence.CreateInput{DossierID: s.dossid, Kind: evidence.KindDecision,
+		Title: "Jugement", IdempotencyKey: uuid.NewString()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID
+}
+
+func TestEvidenceUploadAndDownload(t *testing.T) {
+	t.Parallel()
+	s := newEvidenceSite(t, 1<<20)
+	id := s.create(t)
+	path := "/evidence/" + id.String() + "/content"
+	content := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("jugement "), 20000)...)
+	auth := map[string]string{CSRFHeader: "1", "Cookie": s.cookie}
+
+	// The CSRF header and a session are required.
+	if r := s.do(t, http.MethodPut, path, map[string]string{"Cookie": s.cookie}, bytes.NewReader(content)); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("without CSRF: %d", r.StatusCode)
+	}
+	if r := s.do(t, http.MethodPut, path, map[string]string{CSRFHeader: "1"}, bytes.NewReader(content)); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("without session: %d", r.StatusCode)
+	}
+	if r := s.do(t, http.MethodGet, "/evidence/"+uuid.NewString()+"/content", auth, nil); r.StatusCode != http.StatusNotFound || r.errorCode() != "NOT_FOUND" {
+		t.Fatalf("unknown id: %d %s", r.StatusCode, r.body)
+	}
+	if r := s.do(t, http.MethodGet, path, auth, nil); r.StatusCode != http.StatusConflict {
+		t.Fatalf("download before upload: %d %s", r.StatusCode, r.body)
+	}
+
+	up := map[string]string{CSRFHeader: "1", "Cookie": s.cookie, FilenameHeader: "d%C3%A9cision%20du%2012.pdf"}
+	r := s.do(t, http.MethodPut, path, up, bytes.NewReader(content))
+	var out struct {
+		ID          uuid.UUID `json:"id"`
+		Status      string    `json:"status"`
+		Size        int64     `json:"size"`
+		SHA256      string    `json:"sha256"`
+		ContentType string    `json:"contentType"`
+	}
+	if r.StatusCode != http.StatusOK || json.Unmarshal(r.body, &out) != nil {
+		t.Fatalf("upload: %d %s", r.StatusCode, r.body)
+	}
+	sum := sha256.Sum256(content)
+	if out.ID != id || out.Status != "STORED" || out.Size != int64(len(content)) || out.SHA256 != hex.EncodeToString(sum[:]) ||
+		out.ContentType != "application/pdf" {
+		t.Fatalf("upload answered %+v", out)
+	}
+
+	r = s.do(t, http.MethodGet, path, auth, nil)
+	h := r.Header
+	if r.StatusCode != http.StatusOK || !bytes.Equal(r.body, content) {
+		t.Fatalf("download: %d, %d bytes", r.StatusCode, len(r.body))
+	}
+	for k, want := range map[string]string{
+		"Content-Type": "application/octet-stream", "X-Egide-Content-Type": "application/pdf",
+		"Content-Length": strconv.Itoa(len(content)), "X-Egide-SHA256": out.SHA256, "Cache-Control": "no-store",
+		"Content-Disposition": `attachment; filename="d_cision du 12.pdf"; filename*=UTF-8''d%C3%A9cision%20du%2012.pdf`,
+	} {
+		if got := h.Get(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if r := s.do(t, http.MethodGet, path, map[string]string{"Cookie": s.cookie}, nil); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("download without CSRF: %d", r.StatusCode)
+	}
+	if testfixture.AuditCount(t, s.pool, "evidence.download", "allowed") != 1 || testfixture.AuditCount(t, s.pool, "evidence.upload", "allowed") != 1 {
+		t.Fatal("upload or download not audited")
+	}
+
+	// A tampered object: the connection breaks instead of ending a short file.
+	var key string
+	s.pool.QueryRow(context.Background(), `SELECT object_key FROM evidence WHERE id = $1`, id).Scan(&key)
+	file := filepath.Join(s.dir, filepath.FromSlash(key))
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-50] ^= 1
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = s.do(t, http.MethodGet, path, auth, nil)
+	if r.StatusCode == http.StatusOK && bytes.Equal(r.body, content) {
+		t.Fatal("a tampered file was served whole")
+	}
+	if r.StatusCode == http.StatusOK && !strings.HasPrefix(string(r.body), "READ ERROR") {
+		t.Fatalf("a tampered file ended normally (%d bytes)", len(r.body))
+	}
+}
+
+func TestEvidenceUploadTooLarge(t *testing.T) {
+	t.Parallel()
+	s := newEvidenceSite(t, 1000)
+	up := map[string]string{CSRFHeader: "1", "Cookie": s.cookie}
+	// Declared too large: refused before reading.
+	id := s.create(t)
+	r := s.do(t, http.MethodPut, "/evidence/"+id.String()+"/content", up, bytes.NewReader(make([]byte, 1001)))
+	if r.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(r.body), "at most 1000 bytes") {
+		t.Fatalf("declared too large: %d %s", r.StatusCode, r.body)
+	}
+	// Streamed without a length: refused while streaming.
+	pr, pw := io.Pipe()
+	go func() { pw.Write(make([]byte, 5000)); pw.Close() }()
+	r = s.do(t, http.MethodPut, "/evidence/"+id.String()+"/content", up, pr)
+	if r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("streamed too large: %d %s", r.StatusCode, r.body)
+	}
+	if e, _ := s.svc.Get(context.Background(), s.staff, id); e.Status != evidence.StatusPending {
+		t.Fatalf("status %s after refused uploads", e.Status)
+	}
+}
