@@ -220,12 +220,40 @@ func (s *Service) openObject(ctx context.Context, o object) (io.ReadCloser, erro
 		return nil, err
 	}
 	defer clear(dk)
+	src = readAhead(src, readAheadSize)
 	r, err := crypto.NewDecryptReader(src, dk, streamAAD(o.id, o.dossierID))
 	if err != nil {
 		src.Close()
 		return nil, fmt.Errorf("decrypt evidence %s: %w", o.id, err)
 	}
 	return &verifyingReader{src: src, r: r, h: sha256.New(), size: o.size, want: o.sha256}, nil
+}
+
+// readAheadSize is how much of an object is fetched while the previous
+// part is decrypted and hashed.
+const readAheadSize = 1 << 20
+
+// readAhead reads src in a goroutine, one buffer ahead of the consumer,
+// so that fetching from the store overlaps decryption and hashing instead
+// of adding to them. Memory stays bounded by one buffer.
+func readAhead(src io.ReadCloser, size int) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := io.CopyBuffer(pw, src, make([]byte, size))
+		pw.CloseWithError(err)
+	}()
+	return &aheadReader{PipeReader: pr, src: src}
+}
+
+type aheadReader struct {
+	*io.PipeReader
+	src io.Closer
+}
+
+// Close stops the copy (its next write fails) and releases the source.
+func (a *aheadReader) Close() error {
+	a.PipeReader.Close()
+	return a.src.Close()
 }
 
 func (s *Service) unwrapObjectKey(o object) ([]byte, error) {
