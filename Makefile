@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/egide
 PKGS    := ./...
 
-.PHONY: run build test vet generate check-generated deps minio bench loadtest clean help
+.PHONY: run build frontend test vet generate check-generated deps minio bench loadtest clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -11,10 +11,14 @@ help: ## list targets
 run: deps build ## build and start Égide with demo data (private PostgreSQL under var/ unless DATABASE_URL is set)
 	$(BIN) dev
 
-build: ## build bin/egide
+build: frontend ## build bin/egide (with the web application embedded)
 	$(GO) build -o $(BIN) ./cmd/egide
 
-test: deps minio vet check-generated ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+frontend: ## build the web application into frontend/dist (embedded by the Go build)
+	cd frontend && npm ci && npm run build
+
+test: deps minio vet check-generated frontend ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+	cd frontend && npm run typecheck && npm test
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 vet:
@@ -43,4 +47,5 @@ loadtest: build ## dossier-list load test over 10 000 dossiers (see BENCHMARKS.m
 	scripts/loadtest.sh
 
 clean: ## remove build output (keeps var/, the dev data)
-	rm -rf bin
+	rm -rf bin frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

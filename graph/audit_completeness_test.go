@@ -623,7 +623,7 @@ var otherRoutes = map[string]string{
 	`"GET /healthz"`:               "liveness, no data",
 	`"GET /readyz"`:                "readiness, no data",
 	`"/graphql"`:                   "the GraphQL API: TestAuthzMatrix walks its schema",
-	`"GET /{$}"`:                   "static landing page",
+	`"/"`:                          "the web application's static files (no data: it calls the API)",
 	`"GET "+OIDCLoginPath`:         "starts single sign-on, no data (the callback audits the sign-in)",
 	`"GET "+OIDCCallbackPath`:      "single sign-on callback: audited as auth.oidc.login (internal/auth/oidc.go, its tests)",
 	`"GET "+AuditExportPath`:       "a file endpoint: fileEndpoints",

@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need and the machine may lack:
-# PostgreSQL server binaries (initdb, pg_ctl). Go itself must be present.
+# PostgreSQL server binaries (initdb, pg_ctl). Go itself must be present, and
+# Node.js (>= 20.19, with npm) for the web application in frontend/ (its
+# packages come from frontend/package-lock.json through `npm ci`).
 set -euo pipefail
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	echo "deps: node and npm not found; install Node.js >= 20.19 (e.g. the 'nodejs' and 'npm' packages) to build the web application" >&2
+	exit 1
+fi
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' || {
+	echo "deps: Node.js $(node --version) is too old; the web application needs >= 20.19" >&2
+	exit 1
+}
 
 have_pg() {
 	command -v initdb >/dev/null 2>&1 && return 0

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +53,9 @@ type Options struct {
 	AuditLog *auditlog.Service
 	// Evidence serves PUT and GET /evidence/{id}/content; nil answers 404 there.
 	Evidence *evidence.Service
+	// Frontend is the web application served at every other GET path (see
+	// appHandler); nil serves the one embedded in the binary (frontend.Dist).
+	Frontend fs.FS
 }
 
 // New returns the root handler.
@@ -74,7 +78,11 @@ func New(opt Options) http.Handler {
 	mux.Handle("GET "+AuditExportPath, auditExportHandler(opt))
 	oidcRoutes(mux, opt)
 	evidenceRoutes(mux, opt)
-	mux.HandleFunc("GET /{$}", landing)
+	app := opt.Frontend
+	if app == nil {
+		app = embeddedApp()
+	}
+	mux.Handle("/", appHandler(app))
 	return chain(mux, opt.Logger)
 }
 
@@ -264,12 +272,4 @@ func securityHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// landing is served at / until the web application is embedded.
-func landing(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Égide</title></head>
-<body><h1>Égide</h1><p>L'API GraphQL répond sur <code>POST /graphql</code> (en-tête <code>X-Egide-CSRF: 1</code>).
-L'application web arrive bientôt.</p><p lang="en">The GraphQL API answers on <code>POST /graphql</code>.</p></body></html>`))
 }

@@ -1,0 +1,221 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Provider } from 'urql';
+import { createClient } from './api/client';
+import { describeError, type DescribedError } from './api/errors';
+import { LOGOUT, ME, type LoginData, type MeData, type Viewer } from './api/queries';
+import { PasswordChange } from './auth/PasswordChange';
+import { SignIn } from './auth/SignIn';
+import { RecoveryCodes, TotpEnrollment } from './auth/TotpEnrollment';
+import { ErrorSummary, Loading, PageHeading } from './components';
+import { LANGS } from './i18n';
+import type { Lang } from './lib/datetime';
+import { Link, useRoute } from './lib/router';
+import { DossierList, forgetDossierList } from './screens/DossierList';
+import { DossierPage } from './screens/DossierPage';
+import { Home } from './screens/Home';
+
+/** Where the session stands. Kept in memory only. */
+export type Session =
+  | { kind: 'checking' }
+  | { kind: 'signedOut'; notice?: 'expired' | 'signedOut' | 'enrolMissing' }
+  | { kind: 'enrol'; enrollment: { secret: string; qrCodePng: string } }
+  | { kind: 'recovery'; codes: string[]; viewer: Viewer }
+  | { kind: 'password' }
+  | { kind: 'signedIn'; viewer: Viewer }
+  | { kind: 'error'; error: DescribedError };
+
+/** The session after a successful login mutation. */
+export function afterLogin(r: LoginData['login']): Session {
+  switch (r.status) {
+    case 'TOTP_ENROLLMENT_REQUIRED':
+      return r.totpEnrollment ? { kind: 'enrol', enrollment: r.totpEnrollment } : { kind: 'signedOut', notice: 'enrolMissing' };
+    case 'PASSWORD_CHANGE_REQUIRED':
+      return { kind: 'password' };
+    default:
+      return { kind: 'signedIn', viewer: r.viewer };
+  }
+}
+
+/** Whether an UNAUTHENTICATED answer means a session we had has expired. */
+export function expires(s: Session): boolean {
+  return s.kind === 'signedIn' || s.kind === 'password' || s.kind === 'enrol' || s.kind === 'recovery';
+}
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const [session, setSession] = useState<Session>({ kind: 'checking' });
+  // A new GraphQL client (and so an empty cache) for every session.
+  const [epoch, setEpoch] = useState(0);
+  const sessionRef = useRef(session);
+  sessionRef.current = session;
+
+  const endSession = useCallback((notice: 'expired' | 'signedOut' | 'enrolMissing') => {
+    forgetDossierList();
+    setSession({ kind: 'signedOut', notice });
+    setEpoch((e) => e + 1);
+  }, []);
+
+  const client = useMemo(
+    () =>
+      createClient(() => {
+        if (expires(sessionRef.current)) endSession('expired');
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [epoch, endSession],
+  );
+
+  // At start: is there a session already (the cookie is HttpOnly)?
+  useEffect(() => {
+    let live = true;
+    client
+      .query<MeData>(ME, {}, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((r) => {
+        if (!live || sessionRef.current.kind !== 'checking') return;
+        if (r.error) {
+          setSession({ kind: 'error', error: describeError(r.error, t) });
+          return;
+        }
+        const me = r.data?.me;
+        if (!me) setSession({ kind: 'signedOut' });
+        else if (me.status === 'PASSWORD_CHANGE_REQUIRED') setSession({ kind: 'password' });
+        else if (me.status === 'TOTP_ENROLLMENT_REQUIRED') {
+          // The secret is only given at sign-in: start again.
+          void client.mutation(LOGOUT, {}).toPromise().then(() => live && endSession('enrolMissing'));
+        } else setSession({ kind: 'signedIn', viewer: me });
+      });
+    return () => {
+      live = false;
+    };
+    // Only once, with the first client.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = i18n.language;
+  }, [i18n.language]);
+
+  const signOut = async () => {
+    await client.mutation(LOGOUT, {}).toPromise();
+    endSession('signedOut');
+  };
+
+  const signedIn = session.kind === 'signedIn' ? session.viewer : null;
+  return (
+    <Provider value={client}>
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header className="site-header">
+        <p className="brand">{t('app.name')}</p>
+        {signedIn && (
+          <nav aria-label={t('app.mainNav')}>
+            <ul>
+              <li>
+                <Link to={{ name: 'home' }}>{t('nav.home')}</Link>
+              </li>
+              <li>
+                <Link to={{ name: 'dossiers' }}>{t('nav.dossiers')}</Link>
+              </li>
+            </ul>
+          </nav>
+        )}
+        <div className="header-tools">
+          <div role="group" aria-label={t('app.language')} className="lang-switch">
+            {LANGS.map((l: Lang) => (
+              <button
+                key={l}
+                type="button"
+                className="secondary"
+                lang={l}
+                aria-pressed={i18n.language === l}
+                onClick={() => void i18n.changeLanguage(l)}
+              >
+                {l === 'fr' ? 'Français' : 'English'}
+              </button>
+            ))}
+          </div>
+          {signedIn && (
+            <>
+              <span className="whoami">{t('app.signedInAs', { name: signedIn.displayName })}</span>
+              <button type="button" onClick={() => void signOut()}>
+                {t('app.signOut')}
+              </button>
+            </>
+          )}
+          {(session.kind === 'password' || session.kind === 'enrol') && (
+            <button type="button" className="secondary" onClick={() => void signOut()}>
+              {t('app.signOut')}
+            </button>
+          )}
+        </div>
+      </header>
+      <main id="main">
+        <Screen session={session} setSession={setSession} onNewSession={() => setEpoch((e) => e + 1)} />
+      </main>
+    </Provider>
+  );
+}
+
+function Screen({ session, setSession, onNewSession }: { session: Session; setSession: (s: Session) => void; onNewSession: () => void }) {
+  const { t } = useTranslation();
+  switch (session.kind) {
+    case 'checking':
+      return <Loading />;
+    case 'error':
+      return (
+        <section>
+          <PageHeading title={t('errors.heading')} />
+          <ErrorSummary error={session.error} />
+        </section>
+      );
+    case 'signedOut':
+      return (
+        <SignIn
+          notice={session.notice ? t(`signIn.${session.notice}`) : undefined}
+          onResult={(r) => {
+            setSession(afterLogin(r));
+            // A fresh cache for the new session; the login mutation's own
+            // client is dropped with whatever it held.
+            onNewSession();
+          }}
+        />
+      );
+    case 'enrol':
+      return <TotpEnrollment enrollment={session.enrollment} onConfirmed={(r) => setSession({ kind: 'recovery', codes: r.codes, viewer: r.viewer })} />;
+    case 'recovery':
+      return (
+        <RecoveryCodes
+          codes={session.codes}
+          onDone={() => setSession(session.viewer.status === 'PASSWORD_CHANGE_REQUIRED' ? { kind: 'password' } : { kind: 'signedIn', viewer: session.viewer })}
+        />
+      );
+    case 'password':
+      return <PasswordChange onChanged={(v) => setSession({ kind: 'signedIn', viewer: v })} />;
+    case 'signedIn':
+      return <SignedIn />;
+  }
+}
+
+function SignedIn() {
+  const route = useRoute();
+  const { t } = useTranslation();
+  switch (route.name) {
+    case 'home':
+      return <Home />;
+    case 'dossiers':
+      return <DossierList />;
+    case 'dossier':
+      return <DossierPage key={route.id} id={route.id} />;
+    case 'notFound':
+      return (
+        <section>
+          <PageHeading title={t('titles.notFound')}>{t('notFound.heading')}</PageHeading>
+          <p>
+            <Link to={{ name: 'home' }}>{t('notFound.back')}</Link>
+          </p>
+        </section>
+      );
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { createI18n } from '../i18n';
+import { describeError, errorCode, isUnauthenticated, problemFor } from './errors';
+
+const fr = createI18n('fr').t;
+const en = createI18n('en').t;
+
+describe('describeError', () => {
+  it('explains each code in plain French', () => {
+    for (const [code, text] of [
+      ['NOT_FOUND', 'Introuvable, ou vous n’y avez pas accès.'],
+      ['FORBIDDEN', 'Vous n’avez pas le droit de faire cela.'],
+      ['INTERNAL', 'Erreur interne du serveur. Réessayez plus tard.'],
+      ['UNAUTHENTICATED', 'Identifiants ou code incorrects, ou session expirée.'],
+    ]) {
+      const d = describeError({ graphQLErrors: [{ message: 'x', extensions: { code } }] }, fr);
+      expect(d).toEqual({ code, message: text, fields: [] });
+    }
+  });
+
+  it('lists the fields an INVALID error concerns, labelled and translated', () => {
+    const d = describeError(
+      {
+        graphQLErrors: [
+          {
+            message: 'invalid input',
+            extensions: {
+              code: 'INVALID',
+              fields: [
+                { field: 'newPassword', message: 'must have at least 12 characters' },
+                { field: 'input.currentPassword', message: 'is not your current password' },
+                { field: 'courtRoom', message: 'some new rule' },
+              ],
+            },
+          },
+        ],
+      },
+      fr,
+    );
+    expect(d.code).toBe('INVALID');
+    expect(d.message).toBe('Certaines informations sont incorrectes.');
+    expect(d.fields).toEqual([
+      { field: 'newPassword', label: 'Nouveau mot de passe', message: 'doit contenir au moins 12 caractères.' },
+      { field: 'input.currentPassword', label: 'Mot de passe actuel', message: 'n’est pas votre mot de passe actuel.' },
+      { field: 'courtRoom', label: 'courtRoom', message: 'some new rule' },
+    ]);
+    expect(problemFor(d, 'currentPassword')?.label).toBe('Mot de passe actuel');
+    expect(problemFor(d, 'email')).toBeUndefined();
+  });
+
+  it('translates into English too', () => {
+    const d = describeError(
+      { graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [{ field: 'code', message: 'this code does not match or was already used' }] } }] },
+      en,
+    );
+    expect(d.fields[0]).toEqual({ field: 'code', label: '6-digit code', message: 'this code does not match or was already used.' });
+  });
+
+  it('reports a network failure', () => {
+    expect(describeError({ networkError: new Error('Failed to fetch') }, fr)).toEqual({
+      code: 'NETWORK',
+      message: 'Le serveur ne répond pas. Vérifiez votre connexion et réessayez.',
+      fields: [],
+    });
+  });
+
+  it('never shows an unknown server message as the main message', () => {
+    const d = describeError({ graphQLErrors: [{ message: 'pq: relation does not exist' }] }, fr);
+    expect(d).toEqual({ code: 'UNKNOWN', message: 'Une erreur inattendue est survenue.', fields: [] });
+  });
+
+  it('ignores malformed field entries', () => {
+    const d = describeError({ graphQLErrors: [{ message: '', extensions: { code: 'INVALID', fields: [null, { message: 'x' }, 'y'] } }] }, fr);
+    expect(d.fields).toEqual([]);
+  });
+});
+
+describe('errorCode', () => {
+  it('finds UNAUTHENTICATED among several errors', () => {
+    const e = { graphQLErrors: [{ message: 'a' }, { message: 'b', extensions: { code: 'UNAUTHENTICATED' } }] };
+    expect(errorCode(e)).toBe('UNAUTHENTICATED');
+    expect(isUnauthenticated(e)).toBe(true);
+    expect(isUnauthenticated({ graphQLErrors: [] })).toBe(false);
+    expect(isUnauthenticated(null)).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+// Turning API errors into plain-language messages. The server answers
+// GraphQL errors with extensions.code (NOT_FOUND, FORBIDDEN, INVALID,
+// CONFLICT, UNAUTHENTICATED, INTERNAL) and, for invalid input,
+// extensions.fields: [{field, message}] (README "API").
+import type { TFunction } from 'i18next';
+
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'INTERNAL';
+const CODES: readonly string[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID', 'CONFLICT', 'INTERNAL'];
+
+/** The parts of urql's CombinedError this module reads. */
+export interface ApiErrorLike {
+  networkError?: unknown;
+  graphQLErrors?: ReadonlyArray<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+export interface FieldProblem {
+  /** The input field as the API names it, e.g. "newPassword". */
+  field: string;
+  /** Its label in the current language. */
+  label: string;
+  /** What is wrong, in the current language. */
+  message: string;
+}
+
+export interface DescribedError {
+  code: ErrorCode | 'NETWORK' | 'UNKNOWN';
+  message: string;
+  fields: FieldProblem[];
+}
+
+/** The first error code of a GraphQL answer, if any. */
+export function errorCode(err: ApiErrorLike | undefined | null): ErrorCode | undefined {
+  for (const e of err?.graphQLErrors ?? []) {
+    const c = e.extensions?.code;
+    if (typeof c === 'string' && CODES.includes(c)) return c as ErrorCode;
+  }
+  return undefined;
+}
+
+/** Whether the answer says the session is missing or expired. */
+export function isUnauthenticated(err: ApiErrorLike | undefined | null): boolean {
+  return errorCode(err) === 'UNAUTHENTICATED';
+}
+
+// Server field messages (English, from internal/auth and the domains)
+// mapped to translated ones; an unknown message is shown as the server wrote it.
+const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>][] = [
+  [/^must have at least (\d+) characters/, 'tooShort', (m) => ({ min: m[1] })],
+  [/^must have at most \d+ (bytes|characters)/, 'tooLong', () => ({})],
+  [/^is too common/, 'tooCommon', () => ({})],
+  [/^this code does not match: check the time/, 'codeMismatch', () => ({})],
+  [/^this code does not match or was already used/, 'codeUsed', () => ({})],
+  [/^enter the current 6-digit code/, 'codeRequired', () => ({})],
+  [/^is not your current password/, 'notCurrentPassword', () => ({})],
+  [/^must differ from the current password/, 'mustDiffer', () => ({})],
+];
+
+function fieldLabel(field: string, t: TFunction): string {
+  // "input.newPassword" and "newPassword" name the same field; list items
+  // ("themes[0]") are labelled by their list.
+  const last = field.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const key = `errors.fields.${last}`;
+  const label = t(key);
+  return label === key ? last : label;
+}
+
+function fieldMessage(message: string, t: TFunction): string {
+  for (const [re, key, params] of KNOWN_MESSAGES) {
+    const m = message.match(re);
+    if (m) return t(`errors.messages.${key}`, params(m));
+  }
+  return message || t('errors.messages.invalid');
+}
+
+/** A message for the whole error and one line per field it concerns. */
+export function describeError(err: ApiErrorLike, t: TFunction): DescribedError {
+  const code = errorCode(err);
+  const fields: FieldProblem[] = [];
+  for (const e of err.graphQLErrors ?? []) {
+    const fs = e.extensions?.fields;
+    if (!Array.isArray(fs)) continue;
+    for (const f of fs) {
+      if (typeof f !== 'object' || f === null || typeof (f as { field?: unknown }).field !== 'string') continue;
+      const { field, message } = f as { field: string; message?: unknown };
+      fields.push({ field, label: fieldLabel(field, t), message: fieldMessage(typeof message === 'string' ? message : '', t) });
+    }
+  }
+  if (code) return { code, message: t(`errors.${code}`), fields };
+  if (err.networkError) return { code: 'NETWORK', message: t('errors.network'), fields };
+  return { code: 'UNKNOWN', message: t('errors.unknown'), fields };
+}
+
+/** The problem concerning one input field, to show next to it. */
+export function problemFor(d: DescribedError | null | undefined, field: string): FieldProblem | undefined {
+  return d?.fields.find((f) => f.field === field || f.field.endsWith(`.${field}`));
+}

@@ -1,0 +1,30 @@
+// Every operation of the app is valid against the API contract
+// (graph/schema/*.graphqls), so a schema change that breaks the app fails here.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, validate, type DocumentNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import * as Q from './queries';
+
+const dir = fileURLToPath(new URL('../../../graph/schema', import.meta.url));
+const sdl = readdirSync(dir)
+  .filter((f) => f.endsWith('.graphqls'))
+  .map((f) => readFileSync(join(dir, f), 'utf8'))
+  .join('\n');
+const schema = buildSchema(sdl);
+
+const docs = Object.entries(Q).filter((e): e is [string, DocumentNode] => typeof e[1] === 'object' && (e[1] as DocumentNode).kind === 'Document');
+
+describe('operations', () => {
+  it('are all checked', () => {
+    expect(docs.map(([n]) => n).sort()).toEqual(
+      ['CHANGE_PASSWORD', 'CONFIRM_TOTP', 'DOSSIER', 'DOSSIERS', 'LOGIN', 'LOGOUT', 'ME', 'UPCOMING_HEARINGS'].sort(),
+    );
+  });
+  for (const [name, doc] of docs) {
+    it(`${name} is valid against graph/schema`, () => {
+      expect(validate(schema, doc).map((e) => e.message)).toEqual([]);
+    });
+  }
+});

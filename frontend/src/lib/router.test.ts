@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute, routePath } from './router';
+
+describe('routes', () => {
+  it('parses the pages of the app', () => {
+    expect(parseRoute('/')).toEqual({ name: 'home' });
+    expect(parseRoute('/dossiers/')).toEqual({ name: 'dossiers' });
+    expect(parseRoute('/dossiers/0b5c-12_ab')).toEqual({ name: 'dossier', id: '0b5c-12_ab' });
+    expect(parseRoute('/dossiers/a/b')).toEqual({ name: 'notFound' });
+    expect(parseRoute('/nope')).toEqual({ name: 'notFound' });
+  });
+  it('round-trips', () => {
+    for (const r of [{ name: 'home' }, { name: 'dossiers' }, { name: 'dossier', id: 'abc' }] as const) {
+      expect(parseRoute(routePath(r))).toEqual(r);
+    }
+  });
+});

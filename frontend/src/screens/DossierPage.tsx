@@ -1,0 +1,189 @@
+import { useTranslation } from 'react-i18next';
+import { useQuery } from 'urql';
+import { describeError, errorCode } from '../api/errors';
+import { DOSSIER, type ChargeRow, type DossierData } from '../api/queries';
+import { ErrorSummary, Loading, PageHeading } from '../components';
+import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
+import { Link } from '../lib/router';
+
+export function DossierPage({ id }: { id: string }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const [{ data, fetching, error }] = useQuery<DossierData>({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
+  const d = data?.dossier;
+  const dash = t('dossier.empty');
+  const e = (k: string, v: string) => t(`enums.${k}.${v}`, { defaultValue: v });
+
+  const back = (
+    <p>
+      <Link to={{ name: 'dossiers' }}>{t('dossier.back')}</Link>
+    </p>
+  );
+  if (fetching && !data) return <Loading />;
+  if (!d) {
+    const notFound = !error || errorCode(error) === 'NOT_FOUND';
+    return (
+      <section>
+        <PageHeading title={t('titles.dossier')} />
+        {notFound ? <p role="alert">{t('dossier.notFound')}</p> : <ErrorSummary error={describeError(error, t)} />}
+        {back}
+      </section>
+    );
+  }
+
+  const chargeLine = (c: ChargeRow) => (
+    <>
+      <strong>{t('dossier.article', { article: c.article })}</strong> {c.articleHeading && <>— {c.articleHeading}</>}
+      {c.wording && <p>{c.wording}</p>}
+      <p>
+        {e('Participation', c.participation)}. {t('dossier.retained', { authority: e('Authority', c.retainedBy), date: formatDate(c.retainedOn, lang) })}
+      </p>
+      {c.requalificationReason && <p>{t('dossier.reason', { reason: c.requalificationReason })}</p>}
+    </>
+  );
+
+  return (
+    <article>
+      {back}
+      {/* The document title stays generic: a dossier's title is neutral, but a page title ends up in history and bookmarks. */}
+      <PageHeading title={t('titles.dossier')}>
+        {d.reference} — {d.title}
+      </PageHeading>
+
+      <section aria-labelledby="s-details">
+        <h2 id="s-details">{t('dossier.details')}</h2>
+        <dl className="details">
+          <dt>{t('dossier.status')}</dt>
+          <dd>{e('DossierStatus', d.status)}</dd>
+          <dt>{t('dossier.themes')}</dt>
+          <dd>{d.themes.map((th) => e('Theme', th)).join(', ') || dash}</dd>
+          <dt>{t('dossier.opened')}</dt>
+          <dd>{formatDate(d.openedOn, lang)}</dd>
+          {d.closedOn && (
+            <>
+              <dt>{t('dossier.closed')}</dt>
+              <dd>
+                {formatDate(d.closedOn, lang)}
+                {d.closingReason && ` — ${d.closingReason}`}
+              </dd>
+            </>
+          )}
+          <dt>{t('dossier.parquet')}</dt>
+          <dd>{d.parquetNumber || dash}</dd>
+          <dt>{t('dossier.instruction')}</dt>
+          <dd>{d.instructionNumber || dash}</dd>
+          <dt>{t('dossier.platforms')}</dt>
+          <dd>{d.platforms.join(', ') || dash}</dd>
+          <dt>{t('dossier.countries')}</dt>
+          <dd>{d.countries.join(', ') || dash}</dd>
+        </dl>
+      </section>
+
+      <section aria-labelledby="s-summary">
+        <h2 id="s-summary">{t('dossier.summary')}</h2>
+        <p className="prewrap">{d.summary || t('dossier.noSummary')}</p>
+      </section>
+
+      <section aria-labelledby="s-victims">
+        <h2 id="s-victims">{t('dossier.victims')}</h2>
+        {d.victims.length === 0 ? (
+          <p>{t('dossier.noVictims')}</p>
+        ) : (
+          <ul>
+            {d.victims.map((v) => (
+              <li key={v.id}>
+                {v.pseudonym}
+                {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
+                {v.country && ` (${v.country})`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="s-defendants">
+        <h2 id="s-defendants">{t('dossier.defendants')}</h2>
+        {d.defendants.length === 0 ? (
+          <p>{t('dossier.noDefendants')}</p>
+        ) : (
+          <ul>
+            {d.defendants.map((p) => (
+              <li key={p.id}>
+                {p.pseudonym} — {e('DefendantRole', p.role)}
+                {p.country && ` (${p.country})`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="s-charges">
+        <h2 id="s-charges">{t('dossier.charges')}</h2>
+        {d.charges.length === 0 ? (
+          <p>{t('dossier.noCharges')}</p>
+        ) : (
+          <ul className="charges">
+            {d.charges.map((c) => (
+              <li key={c.id}>
+                {c.defendant && <p>{t('dossier.against', { name: c.defendant.pseudonym })}</p>}
+                {chargeLine(c)}
+                {c.history.length > 1 && (
+                  <details>
+                    <summary>{t('dossier.history')}</summary>
+                    <ol>
+                      {c.history.map((h) => (
+                        <li key={h.id}>
+                          <span className="badge">{h.current ? t('dossier.currentCharge') : t('dossier.replaced')}</span> {chargeLine(h)}
+                        </li>
+                      ))}
+                    </ol>
+                  </details>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="s-proceedings">
+        <h2 id="s-proceedings">{t('dossier.proceedings')}</h2>
+        {d.proceedings.length === 0 ? (
+          <p>{t('dossier.noProceedings')}</p>
+        ) : (
+          <ul>
+            {d.proceedings.map((p) => (
+              <li key={p.id}>
+                <strong>{e('Stage', p.stage)}</strong> — {e('CourtKind', p.courtKind)}
+                {p.courtName && `, ${p.courtName}`}
+                {p.chamber && `, ${p.chamber}`} ({e('ProceedingStatus', p.status)})
+                <br />
+                {p.endedOn
+                  ? t('dossier.ended', { from: formatDate(p.startedOn, lang), to: formatDate(p.endedOn, lang) })
+                  : t('dossier.since', { date: formatDate(p.startedOn, lang) })}
+                {p.docketNumber && <> · {t('dossier.docket', { docket: p.docketNumber })}</>}
+                {p.outcome && <p className="prewrap">{p.outcome}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="s-hearings">
+        <h2 id="s-hearings">{t('dossier.hearings')}</h2>
+        {d.hearings.length === 0 ? (
+          <p>{t('dossier.noHearings')}</p>
+        ) : (
+          <ul>
+            {d.hearings.map((h) => (
+              <li key={h.id}>
+                <time dateTime={h.startsAt}>{formatDateTime(h.startsAt, lang)}</time> — {e('HearingKind', h.kind)}
+                {h.courtRoom && `, ${h.courtRoom}`} ({e('HearingStatus', h.status)}
+                {h.movedCount > 0 && `, ${t('dossier.movedCount', { count: h.movedCount })}`})
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </article>
+  );
+}
