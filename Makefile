@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/egide
 PKGS    := ./...
 
-.PHONY: run build frontend test vet generate check-generated deps minio bench loadtest clean help
+.PHONY: run build frontend test e2e vet generate check-generated deps minio bench loadtest clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -17,9 +17,13 @@ build: frontend ## build bin/egide (with the web application embedded)
 frontend: ## build the web application into frontend/dist (embedded by the Go build)
 	cd frontend && npm ci && npm run build
 
-test: deps minio vet check-generated frontend ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+test: deps minio vet check-generated build ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
 	cd frontend && npm run typecheck && npm test
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	E2E_BUILT=1 scripts/e2e.sh
+
+e2e: build ## end-to-end tests of the web app in headless Chromium against `egide dev` (screenshots in frontend/e2e/screenshots)
+	E2E_BUILT=1 scripts/e2e.sh
 
 vet:
 	@test -z "$$(gofmt -l cmd graph internal migrations)" || { echo "gofmt needed:"; gofmt -l cmd graph internal migrations; exit 1; }

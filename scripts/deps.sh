@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need and the machine may lack:
-# PostgreSQL server binaries (initdb, pg_ctl). Go itself must be present, and
+# PostgreSQL server binaries (initdb, pg_ctl) and, for the end-to-end tests
+# of the web application (scripts/e2e.sh), Debian's Chromium. Go itself must be present, and
 # Node.js (>= 20.19, with npm) for the web application in frontend/ (its
 # packages come from frontend/package-lock.json through `npm ci`).
 set -euo pipefail
@@ -19,14 +20,33 @@ have_pg() {
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
 }
 
-if [ -n "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] || have_pg; then
-	exit 0
+apt_updated=
+apt_install() {
+	[ -n "$apt_updated" ] || { apt-get update -qq; apt_updated=1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+can_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+
+if [ -z "${DATABASE_URL:-}${TEST_DATABASE_URL:-}" ] && ! have_pg; then
+	if can_apt; then
+		echo "deps: installing PostgreSQL server binaries (apt-get install postgresql)" >&2
+		apt_install postgresql
+	else
+		echo "deps: PostgreSQL server binaries not found; install the 'postgresql' package or set DATABASE_URL / TEST_DATABASE_URL" >&2
+		exit 1
+	fi
 fi
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-	echo "deps: installing PostgreSQL server binaries (apt-get install postgresql)" >&2
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-	exit 0
+
+# The browser of the end-to-end tests: Debian's, since test tools cannot
+# download their own here. Without it scripts/e2e.sh skips, or fails under CI=true.
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+	if can_apt; then
+		echo "deps: installing Chromium for the end-to-end tests (apt-get install chromium)" >&2
+		apt_install chromium
+	elif [ "${CI:-}" = true ]; then
+		echo "deps: /usr/bin/chromium not found; install the 'chromium' package (the end-to-end tests need it)" >&2
+		exit 1
+	else
+		echo "deps: /usr/bin/chromium not found; the end-to-end tests will be skipped (install the 'chromium' package)" >&2
+	fi
 fi
-echo "deps: PostgreSQL server binaries not found; install the 'postgresql' package or set DATABASE_URL / TEST_DATABASE_URL" >&2
-exit 1

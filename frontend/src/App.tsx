@@ -14,6 +14,13 @@ import { Link, useRoute } from './lib/router';
 import { DossierList, forgetDossierList } from './screens/DossierList';
 import { DossierPage } from './screens/DossierPage';
 import { Home } from './screens/Home';
+import { AdminUser, AdminUsers } from './screens/admin/Admin';
+import { AdminDossier } from './screens/admin/AdminDossier';
+import { Calendar } from './screens/Calendar';
+import { DossierForm } from './screens/DossierForm';
+import { AccessReport, AuditLog, forgetAudit } from './screens/dpo/Audit';
+import { can } from './lib/roles';
+import { ViewerContext } from './viewer';
 
 /** Where the session stands. Kept in memory only. */
 export type Session =
@@ -52,6 +59,7 @@ export function App() {
 
   const endSession = useCallback((notice: 'expired' | 'signedOut' | 'enrolMissing') => {
     forgetDossierList();
+    forgetAudit();
     setSession({ kind: 'signedOut', notice });
     setEpoch((e) => e + 1);
   }, []);
@@ -115,9 +123,31 @@ export function App() {
               <li>
                 <Link to={{ name: 'home' }}>{t('nav.home')}</Link>
               </li>
-              <li>
-                <Link to={{ name: 'dossiers' }}>{t('nav.dossiers')}</Link>
-              </li>
+              {can(signedIn.roles, 'dossier:read') && (
+                <li>
+                  <Link to={{ name: 'dossiers' }}>{t('nav.dossiers')}</Link>
+                </li>
+              )}
+              {can(signedIn.roles, 'case:read') && (
+                <li>
+                  <Link to={{ name: 'calendar' }}>{t('nav.calendar')}</Link>
+                </li>
+              )}
+              {can(signedIn.roles, 'user:write') && (
+                <li>
+                  <Link to={{ name: 'admin' }}>{t('nav.admin')}</Link>
+                </li>
+              )}
+              {can(signedIn.roles, 'audit:read') && (
+                <>
+                  <li>
+                    <Link to={{ name: 'audit' }}>{t('nav.audit')}</Link>
+                  </li>
+                  <li>
+                    <Link to={{ name: 'accessReport' }}>{t('nav.accessReport')}</Link>
+                  </li>
+                </>
+              )}
             </ul>
           </nav>
         )}
@@ -152,7 +182,9 @@ export function App() {
         </div>
       </header>
       <main id="main">
-        <Screen session={session} setSession={setSession} onNewSession={() => setEpoch((e) => e + 1)} />
+        <ViewerContext.Provider value={signedIn}>
+          <Screen session={session} setSession={setSession} onNewSession={() => setEpoch((e) => e + 1)} />
+        </ViewerContext.Provider>
       </main>
     </Provider>
   );
@@ -208,6 +240,22 @@ function SignedIn() {
       return <DossierList />;
     case 'dossier':
       return <DossierPage key={route.id} id={route.id} />;
+    case 'newDossier':
+      return <DossierForm key="new" />;
+    case 'editDossier':
+      return <DossierForm key={route.id} id={route.id} />;
+    case 'calendar':
+      return <Calendar />;
+    case 'admin':
+      return <AdminUsers />;
+    case 'adminUser':
+      return <AdminUser key={route.id} id={route.id} />;
+    case 'adminDossier':
+      return <AdminDossier key={route.id} id={route.id} />;
+    case 'audit':
+      return <AuditLog />;
+    case 'accessReport':
+      return <AccessReport />;
     case 'notFound':
       return (
         <section>

@@ -1,6 +1,6 @@
 // Small accessible building blocks: every input has a visible label, hints
 // and errors are tied to it with aria-describedby.
-import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { problemFor, type DescribedError } from './api/errors';
 
@@ -77,6 +77,196 @@ export function Loading() {
   return (
     <p className="loading" role="status">
       {t('app.loading')}
+    </p>
+  );
+}
+
+/** A label, hint and field error around any control (select, textarea...). */
+function useFieldParts(name: string, hint: string | undefined, error: DescribedError | null | undefined, apiField?: string) {
+  const id = useId();
+  const problem = problemFor(error, apiField ?? name);
+  const described = [hint && `${id}-hint`, problem && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  const parts = (
+    <>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {problem && (
+        <p className="field-error" id={`${id}-error`}>
+          {problem.message}
+        </p>
+      )}
+    </>
+  );
+  return { id, parts, control: { id, name, 'aria-invalid': problem ? true : undefined, 'aria-describedby': described } };
+}
+
+type SelectProps = {
+  label: string;
+  name: string;
+  hint?: string;
+  error?: DescribedError | null;
+  apiField?: string;
+  options: { value: string; label: string }[];
+} & SelectHTMLAttributes<HTMLSelectElement>;
+
+export function SelectField({ label, name, hint, error, apiField, options, ...rest }: SelectProps) {
+  const f = useFieldParts(name, hint, error, apiField);
+  return (
+    <div className="field">
+      <label htmlFor={f.id}>{label}</label>
+      {f.parts}
+      <select {...f.control} {...rest}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+type TextAreaProps = { label: string; name: string; hint?: string; error?: DescribedError | null; apiField?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+export function TextAreaField({ label, name, hint, error, apiField, ...rest }: TextAreaProps) {
+  const f = useFieldParts(name, hint, error, apiField);
+  return (
+    <div className="field">
+      <label htmlFor={f.id}>{label}</label>
+      {f.parts}
+      <textarea rows={4} {...f.control} {...rest} />
+    </div>
+  );
+}
+
+/** Checkboxes for a list value (themes, roles), with the field's error. */
+export function CheckboxGroup<T extends string>({
+  legend,
+  name,
+  options,
+  value,
+  onChange,
+  error,
+  apiField,
+}: {
+  legend: string;
+  name: string;
+  options: { value: T; label: string }[];
+  value: T[];
+  onChange: (v: T[]) => void;
+  error?: DescribedError | null;
+  apiField?: string;
+}) {
+  const id = useId();
+  const problem = problemFor(error, apiField ?? name);
+  return (
+    <fieldset className="checks" aria-describedby={problem ? `${id}-error` : undefined}>
+      <legend>{legend}</legend>
+      {problem && (
+        <p className="field-error" id={`${id}-error`}>
+          {problem.message}
+        </p>
+      )}
+      {options.map((o) => (
+        <label key={o.value} className="check">
+          <input
+            type="checkbox"
+            name={name}
+            value={o.value}
+            checked={value.includes(o.value)}
+            onChange={() => onChange(value.includes(o.value) ? value.filter((x) => x !== o.value) : [...value, o.value])}
+          />
+          {o.label}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal dialog: focus moves into it, Tab stays inside, Escape closes it,
+ * and focus returns to what opened it. Its content is unmounted on close,
+ * so nothing it showed stays in memory.
+ */
+export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    const d = ref.current;
+    if (d && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal();
+      else d.setAttribute('open', '');
+    }
+    const first = d?.querySelector<HTMLElement>(FOCUSABLE);
+    (first ?? d)?.focus();
+    return () => {
+      opener?.focus?.();
+    };
+  }, []);
+  const onKeyDown = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onClose();
+      return;
+    }
+    if (e.key !== 'Tab' || !ref.current) return;
+    const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    if (items.length === 0) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-modal="true"
+      onKeyDown={onKeyDown}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 id={titleId}>{title}</h2>
+      {children}
+    </dialog>
+  );
+}
+
+/** A form section that opens on demand (a disclosure button). */
+export function Disclosure({ label, children, open, onToggle }: { label: string; children: ReactNode; open: boolean; onToggle: (o: boolean) => void }) {
+  const id = useId();
+  return (
+    <div className="disclosure">
+      <button type="button" className="secondary" aria-expanded={open} aria-controls={id} onClick={() => onToggle(!open)}>
+        {label}
+      </button>
+      <div id={id} hidden={!open}>
+        {open && children}
+      </div>
+    </div>
+  );
+}
+
+/** A short success message, read out by screen readers. */
+export function Done({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="notice" role="status">
+      {message}
     </p>
   );
 }

@@ -19,7 +19,14 @@ const docs = Object.entries(Q).filter((e): e is [string, DocumentNode] => typeof
 describe('operations', () => {
   it('are all checked', () => {
     expect(docs.map(([n]) => n).sort()).toEqual(
-      ['CHANGE_PASSWORD', 'CONFIRM_TOTP', 'DOSSIER', 'DOSSIERS', 'LOGIN', 'LOGOUT', 'ME', 'UPCOMING_HEARINGS'].sort(),
+      [
+        'CHANGE_PASSWORD', 'CONFIRM_TOTP', 'DOSSIER', 'DOSSIERS', 'LOGIN', 'LOGOUT', 'ME', 'UPCOMING_HEARINGS',
+        'DOSSIER_FIELDS', 'CREATE_DOSSIER', 'UPDATE_DOSSIER', 'ADD_VICTIM', 'ADD_DEFENDANT', 'REVEAL_IDENTITY', 'PENAL_ARTICLES',
+        'ADD_CHARGE', 'REQUALIFY_CHARGE', 'SCHEDULE_HEARING', 'DOSSIER_EVIDENCE', 'CREATE_EVIDENCE', 'ADD_CONTENT_REFERENCE',
+        'RECORD_CONTENT_REPORT', 'CALENDAR_HEARINGS', 'USERS', 'CREATE_USER', 'SET_USER_ROLES', 'DISABLE_USER', 'ENABLE_USER',
+        'RESET_SECOND_FACTOR', 'RESET_PASSWORD', 'ADMIN_DOSSIER_QUERY', 'ASSIGN_DOSSIER', 'UNASSIGN_DOSSIER', 'SHARE_DOSSIER',
+        'UNSHARE_DOSSIER', 'AUDIT_EVENTS', 'VICTIM_ACCESS_REPORT', 'USER_QUERY',
+      ].sort(),
     );
   });
   for (const [name, doc] of docs) {

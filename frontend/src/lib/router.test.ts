@@ -10,7 +10,11 @@ describe('routes', () => {
     expect(parseRoute('/nope')).toEqual({ name: 'notFound' });
   });
   it('round-trips', () => {
-    for (const r of [{ name: 'home' }, { name: 'dossiers' }, { name: 'dossier', id: 'abc' }] as const) {
+    for (const r of [
+      { name: 'home' }, { name: 'dossiers' }, { name: 'dossier', id: 'abc' }, { name: 'newDossier' }, { name: 'editDossier', id: 'abc' },
+      { name: 'calendar' }, { name: 'admin' }, { name: 'adminUser', id: 'u1' }, { name: 'adminDossier', id: 'd1' }, { name: 'audit' },
+      { name: 'accessReport' },
+    ] as const) {
       expect(parseRoute(routePath(r))).toEqual(r);
     }
   });

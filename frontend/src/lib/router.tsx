@@ -6,14 +6,34 @@ export type Route =
   | { name: 'home' }
   | { name: 'dossiers' }
   | { name: 'dossier'; id: string }
+  | { name: 'newDossier' }
+  | { name: 'editDossier'; id: string }
+  | { name: 'calendar' }
+  | { name: 'admin' }
+  | { name: 'adminUser'; id: string }
+  | { name: 'adminDossier'; id: string }
+  | { name: 'audit' }
+  | { name: 'accessReport' }
   | { name: 'notFound' };
 
 export function parseRoute(pathname: string): Route {
   const p = pathname.replace(/\/+$/, '') || '/';
   if (p === '/') return { name: 'home' };
   if (p === '/dossiers') return { name: 'dossiers' };
-  const m = /^\/dossiers\/([A-Za-z0-9_-]+)$/.exec(p);
+  if (p === '/dossiers/new') return { name: 'newDossier' };
+  if (p === '/calendar') return { name: 'calendar' };
+  if (p === '/admin') return { name: 'admin' };
+  if (p === '/audit') return { name: 'audit' };
+  if (p === '/audit/access-report') return { name: 'accessReport' };
+  const ID = '([A-Za-z0-9_-]+)';
+  let m = new RegExp(`^/dossiers/${ID}$`).exec(p);
   if (m) return { name: 'dossier', id: m[1] };
+  m = new RegExp(`^/dossiers/${ID}/edit$`).exec(p);
+  if (m) return { name: 'editDossier', id: m[1] };
+  m = new RegExp(`^/admin/users/${ID}$`).exec(p);
+  if (m) return { name: 'adminUser', id: m[1] };
+  m = new RegExp(`^/admin/dossiers/${ID}$`).exec(p);
+  if (m) return { name: 'adminDossier', id: m[1] };
   return { name: 'notFound' };
 }
 
@@ -25,6 +45,22 @@ export function routePath(r: Route): string {
       return '/dossiers';
     case 'dossier':
       return `/dossiers/${encodeURIComponent(r.id)}`;
+    case 'newDossier':
+      return '/dossiers/new';
+    case 'editDossier':
+      return `/dossiers/${encodeURIComponent(r.id)}/edit`;
+    case 'calendar':
+      return '/calendar';
+    case 'admin':
+      return '/admin';
+    case 'adminUser':
+      return `/admin/users/${encodeURIComponent(r.id)}`;
+    case 'adminDossier':
+      return `/admin/dossiers/${encodeURIComponent(r.id)}`;
+    case 'audit':
+      return '/audit';
+    case 'accessReport':
+      return '/audit/access-report';
     case 'notFound':
       return '/';
   }

@@ -5,7 +5,9 @@ import { describeError } from '../api/errors';
 import { DOSSIERS, DOSSIER_STATUSES, THEMES, type DossierFilter, type DossierStatus, type DossiersData, type Theme } from '../api/queries';
 import { ErrorSummary, Field, Loading, PageHeading } from '../components';
 import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
+import { can } from '../lib/roles';
 import { Link } from '../lib/router';
+import { useViewer } from '../viewer';
 
 export const PAGE_SIZE = 25;
 
@@ -55,9 +57,15 @@ export function DossierList() {
   const toggleTheme = (th: Theme) => setThemes((cur) => (cur.includes(th) ? cur.filter((x) => x !== th) : [...cur, th]));
 
   const conn = data?.dossiers;
+  const viewer = useViewer();
   return (
     <section>
       <PageHeading title={t('titles.dossiers')}>{t('dossiers.heading')}</PageHeading>
+      {can(viewer?.roles, 'dossier:write') && (
+        <p className="page-actions">
+          <Link to={{ name: 'newDossier' }}>{t('dossiers.new')}</Link>
+        </p>
+      )}
       <form className="filters" onSubmit={submit} role="search">
         <Field label={t('dossiers.search')} name="text" type="search" value={text} onChange={(e) => setText(e.target.value)} />
         <div className="field">

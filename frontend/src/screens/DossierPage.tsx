@@ -4,12 +4,28 @@ import { describeError, errorCode } from '../api/errors';
 import { DOSSIER, type ChargeRow, type DossierData } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
+import { can } from '../lib/roles';
 import { Link } from '../lib/router';
+import { useViewer } from '../viewer';
+import { AdminDossier } from './admin/AdminDossier';
+import { AddChargeForm, AddDefendantForm, AddVictimForm, RequalifyForm, RevealIdentity, ScheduleHearingForm } from './dossier/Actions';
+import { EvidenceSection } from './dossier/Evidence';
 
 export function DossierPage({ id }: { id: string }) {
+  const viewer = useViewer();
+  // An administrator without a case role manages who works on the dossier but reads no case content.
+  if (!can(viewer?.roles, 'case:read') && can(viewer?.roles, 'dossier:assign')) return <AdminDossier id={id} />;
+  return <CaseDossierPage id={id} />;
+}
+
+function CaseDossierPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [{ data, fetching, error }] = useQuery<DossierData>({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
+  const roles = useViewer()?.roles;
+  const [{ data, fetching, error }, reexecute] = useQuery<DossierData>({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
+  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const writeCase = can(roles, 'case:write');
+  const reveal = can(roles, 'identity:read');
   const d = data?.dossier;
   const dash = t('dossier.empty');
   const e = (k: string, v: string) => t(`enums.${k}.${v}`, { defaultValue: v });
@@ -49,6 +65,12 @@ export function DossierPage({ id }: { id: string }) {
       <PageHeading title={t('titles.dossier')}>
         {d.reference} — {d.title}
       </PageHeading>
+      {(can(roles, 'dossier:write') || can(roles, 'dossier:assign')) && (
+        <p className="page-actions">
+          {can(roles, 'dossier:write') && <Link to={{ name: 'editDossier', id: d.id }}>{t('dossier.edit')}</Link>}
+          {can(roles, 'dossier:assign') && <Link to={{ name: 'adminDossier', id: d.id }}>{t('admin.manageDossier')}</Link>}
+        </p>
+      )}
 
       <section aria-labelledby="s-details">
         <h2 id="s-details">{t('dossier.details')}</h2>
@@ -94,11 +116,12 @@ export function DossierPage({ id }: { id: string }) {
               <li key={v.id}>
                 {v.pseudonym}
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
-                {v.country && ` (${v.country})`}
+                {v.country && ` (${v.country})`} {reveal && v.hasIdentity && <RevealIdentity personId={v.id} pseudonym={v.pseudonym} />}
               </li>
             ))}
           </ul>
         )}
+        {writeCase && <AddVictimForm dossierId={d.id} onDone={refresh} />}
       </section>
 
       <section aria-labelledby="s-defendants">
@@ -110,11 +133,12 @@ export function DossierPage({ id }: { id: string }) {
             {d.defendants.map((p) => (
               <li key={p.id}>
                 {p.pseudonym} — {e('DefendantRole', p.role)}
-                {p.country && ` (${p.country})`}
+                {p.country && ` (${p.country})`} {reveal && p.hasIdentity && <RevealIdentity personId={p.id} pseudonym={p.pseudonym} />}
               </li>
             ))}
           </ul>
         )}
+        {writeCase && <AddDefendantForm dossierId={d.id} onDone={refresh} />}
       </section>
 
       <section aria-labelledby="s-charges">
@@ -130,19 +154,22 @@ export function DossierPage({ id }: { id: string }) {
                 {c.history.length > 1 && (
                   <details>
                     <summary>{t('dossier.history')}</summary>
-                    <ol>
+                    <ol className="timeline" aria-label={t('dossier.history')}>
                       {c.history.map((h) => (
-                        <li key={h.id}>
+                        <li key={h.id} className={h.current ? 'current' : undefined}>
+                          <time dateTime={h.retainedOn} className="timeline-date">{formatDate(h.retainedOn, lang)}</time>
                           <span className="badge">{h.current ? t('dossier.currentCharge') : t('dossier.replaced')}</span> {chargeLine(h)}
                         </li>
                       ))}
                     </ol>
                   </details>
                 )}
+                {writeCase && c.current && <RequalifyForm chargeId={c.id} article={c.article} onDone={refresh} />}
               </li>
             ))}
           </ul>
         )}
+        {writeCase && d.status === 'OPEN' && <AddChargeForm dossier={d} onDone={refresh} />}
       </section>
 
       <section aria-labelledby="s-proceedings">
@@ -183,7 +210,10 @@ export function DossierPage({ id }: { id: string }) {
             ))}
           </ul>
         )}
+        {can(roles, 'hearing:write') && d.status === 'OPEN' && <ScheduleHearingForm dossier={d} onDone={refresh} />}
       </section>
+
+      {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write')} />}
     </article>
   );
 }

@@ -1,0 +1,403 @@
+// The legal actions of a dossier page. Each form is shown only to roles that
+// may use it (the API refuses anyway) and shows the API's field errors
+// beside the fields.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useClient, useQuery, type AnyVariables, type DocumentInput } from 'urql';
+import { describeError, type DescribedError } from '../../api/errors';
+import {
+  ADD_CHARGE,
+  ADD_DEFENDANT,
+  ADD_VICTIM,
+  AUTHORITIES,
+  DEFENDANT_ROLES,
+  HEARING_KINDS,
+  PARTICIPATIONS,
+  PENAL_ARTICLES,
+  REQUALIFY_CHARGE,
+  REVEAL_IDENTITY,
+  SCHEDULE_HEARING,
+  type DossierData,
+  type Identity,
+  type PenalArticlesData,
+  type RevealIdentityData,
+} from '../../api/queries';
+import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
+import { formatDate, parisDay, parisLocalToRfc3339, type Lang } from '../../lib/datetime';
+import { localError, orNull, parseAge, splitList, type Problems } from '../../lib/forms';
+
+type Dossier = NonNullable<DossierData['dossier']>;
+
+/** Run one mutation: errors described with their fields, a success message, then onDone. */
+function useAction() {
+  const client = useClient();
+  const { t } = useTranslation();
+  const [error, setError] = useState<DescribedError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async <D,>(doc: DocumentInput<D, AnyVariables>, vars: AnyVariables, problems: Problems = {}): Promise<D | null> => {
+    const local = localError(problems, t);
+    setError(local);
+    if (local) return null;
+    setBusy(true);
+    const r = await client.mutation<D>(doc, vars).toPromise();
+    setBusy(false);
+    if (r.error || !r.data) {
+      setError(describeError(r.error ?? {}, t));
+      return null;
+    }
+    return r.data;
+  };
+  return { error, setError, busy, run };
+}
+
+function ActionForm({ label, onSubmit, error, busy, submitLabel, children }: {
+  label: string; onSubmit: () => void; error: DescribedError | null; busy: boolean; submitLabel: string; children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <form
+      className="form action-form"
+      aria-label={label}
+      noValidate
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <ErrorSummary error={error} />
+      {children}
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {busy ? t('forms.saving') : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function AddVictimForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [pseudonym, setPseudonym] = useState('');
+  const [age, setAge] = useState('');
+  const [country, setCountry] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (!pseudonym.trim()) p.pseudonym = 'forms.required';
+    const ageAtFacts = parseAge(age);
+    if (ageAtFacts === undefined) p.ageAtFacts = 'forms.age';
+    if (country.trim() && !/^[A-Za-z]{2}$/.test(country.trim())) p.country = 'forms.countryCodes';
+    const r = await a.run(ADD_VICTIM, { input: { dossierId, pseudonym: pseudonym.trim(), ageAtFacts: ageAtFacts ?? null, country: orNull(country.toUpperCase()) } }, p);
+    if (!r) return;
+    setDone(t('actions.victimAdded', { name: pseudonym.trim() }));
+    setPseudonym('');
+    setAge('');
+    setCountry('');
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('actions.addVictim')} open={open} onToggle={(o) => { setOpen(o); setDone(null); }}>
+        <ActionForm label={t('actions.addVictim')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('actions.addVictim')}>
+          <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={pseudonym} onChange={(e) => setPseudonym(e.target.value)} error={a.error} />
+          <Field label={t('actions.ageAtFacts')} name="ageAtFacts" inputMode="numeric" value={age} onChange={(e) => setAge(e.target.value)} error={a.error} />
+          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={country} onChange={(e) => setCountry(e.target.value)} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
+
+export function AddDefendantForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [pseudonym, setPseudonym] = useState('');
+  const [role, setRole] = useState<string>('OTHER');
+  const [country, setCountry] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (!pseudonym.trim()) p.pseudonym = 'forms.required';
+    if (country.trim() && !/^[A-Za-z]{2}$/.test(country.trim())) p.country = 'forms.countryCodes';
+    const r = await a.run(ADD_DEFENDANT, { input: { dossierId, pseudonym: pseudonym.trim(), role, country: orNull(country.toUpperCase()) } }, p);
+    if (!r) return;
+    setDone(t('actions.defendantAdded', { name: pseudonym.trim() }));
+    setPseudonym('');
+    setCountry('');
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('actions.addDefendant')} open={open} onToggle={(o) => { setOpen(o); setDone(null); }}>
+        <ActionForm label={t('actions.addDefendant')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('actions.addDefendant')}>
+          <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={pseudonym} onChange={(e) => setPseudonym(e.target.value)} error={a.error} />
+          <SelectField label={t('actions.defendantRole')} name="role" value={role} onChange={(e) => setRole(e.target.value)} error={a.error}
+            options={DEFENDANT_ROLES.map((r) => ({ value: r, label: t(`enums.DefendantRole.${r}`) }))} />
+          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={country} onChange={(e) => setCountry(e.target.value)} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
+
+/**
+ * "Afficher l'identité": asks for a reason (kept in the audit log), then
+ * shows the identity inside the dialog only. Closing the dialog unmounts it
+ * and drops the identity; it is never put in the GraphQL cache or storage.
+ */
+export function RevealIdentity({ personId, pseudonym }: { personId: string; pseudonym: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" className="secondary small" onClick={() => setOpen(true)} aria-haspopup="dialog">
+        {t('identity.show')}
+        <span className="visually-hidden"> — {pseudonym}</span>
+      </button>
+      {open && <RevealDialog personId={personId} pseudonym={pseudonym} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
+
+function RevealDialog({ personId, pseudonym, onClose }: { personId: string; pseudonym: string; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const [reason, setReason] = useState('');
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (reason.trim().length < 5) p.reason = 'identity.reasonTooShort';
+    const r = await a.run<RevealIdentityData>(REVEAL_IDENTITY, { personId, reason: reason.trim() }, p);
+    if (r) setIdentity(r.revealIdentity);
+  };
+  const rows: [string, string][] = identity
+    ? ([
+        [t('identity.legalName'), identity.legalName],
+        [t('identity.birthDate'), formatDate(identity.birthDate, lang)],
+        [t('identity.address'), identity.address],
+        [t('identity.phone'), identity.phone],
+        [t('identity.email'), identity.email],
+        [t('identity.legalRepresentative'), identity.legalRepresentative],
+        [t('identity.adHocAdministrator'), identity.adHocAdministrator],
+      ] as [string, string][]).filter(([, v]) => v)
+    : [];
+  return (
+    <Dialog title={t('identity.title', { name: pseudonym })} onClose={onClose}>
+      {identity ? (
+        <>
+          <p className="notice">{t('identity.audited')}</p>
+          <dl className="details">
+            {rows.map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt>{k}</dt>
+                <dd className="prewrap">{v}</dd>
+              </div>
+            ))}
+          </dl>
+          <div className="actions">
+            <button type="button" onClick={onClose}>
+              {t('identity.close')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+          <p>{t('identity.intro')}</p>
+          <ErrorSummary error={a.error} />
+          <TextAreaField label={t('identity.reason')} hint={t('identity.reasonHint')} name="reason" required rows={3} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
+          <div className="actions">
+            <button type="submit" disabled={a.busy}>
+              {t('identity.confirm')}
+            </button>
+            <button type="button" className="secondary" onClick={onClose}>
+              {t('forms.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+/** Fields shared by adding and requalifying a charge. */
+interface ChargeValues {
+  article: string;
+  articleVersionDate: string;
+  wording: string;
+  aggravating: string;
+  participation: string;
+  retainedBy: string;
+  retainedOn: string;
+}
+const emptyCharge = (): ChargeValues => ({
+  article: '',
+  articleVersionDate: '',
+  wording: '',
+  aggravating: '',
+  participation: 'AUTHOR',
+  retainedBy: 'PROSECUTOR',
+  retainedOn: parisDay(new Date()),
+});
+
+function chargeProblems(v: ChargeValues): Problems {
+  const p: Problems = {};
+  if (!v.article) p.article = 'forms.required';
+  if (!v.retainedOn) p.retainedOn = 'forms.required';
+  return p;
+}
+
+function chargeInput(v: ChargeValues) {
+  return {
+    article: v.article,
+    articleVersionDate: orNull(v.articleVersionDate),
+    wording: orNull(v.wording),
+    aggravatingCircumstances: splitList(v.aggravating),
+    participation: v.participation,
+    retainedBy: v.retainedBy,
+    retainedOn: v.retainedOn,
+  };
+}
+
+function ChargeFields({ v, set, error }: { v: ChargeValues; set: (v: ChargeValues) => void; error: DescribedError | null }) {
+  const { t } = useTranslation();
+  const [{ data }] = useQuery<PenalArticlesData>({ query: PENAL_ARTICLES });
+  const articles = data?.penalArticles ?? [];
+  const u = (k: keyof ChargeValues) => (e: { target: { value: string } }) => set({ ...v, [k]: e.target.value });
+  return (
+    <>
+      <SelectField label={t('charge.article')} name="article" required value={v.article} onChange={u('article')} error={error}
+        options={[{ value: '', label: t('forms.choose') }, ...articles.map((a) => ({ value: a.article, label: `${a.article} — ${a.heading}` }))]} />
+      <Field label={t('charge.versionDate')} name="articleVersionDate" type="date" value={v.articleVersionDate} onChange={u('articleVersionDate')} error={error} />
+      <TextAreaField label={t('charge.wording')} name="wording" rows={3} value={v.wording} onChange={u('wording')} error={error} />
+      <Field label={t('charge.aggravating')} hint={t('dossierForm.listHint')} name="aggravatingCircumstances" value={v.aggravating} onChange={u('aggravating')} error={error} />
+      <SelectField label={t('charge.participation')} name="participation" value={v.participation} onChange={u('participation')} error={error}
+        options={PARTICIPATIONS.map((p) => ({ value: p, label: t(`enums.Participation.${p}`) }))} />
+      <SelectField label={t('charge.retainedBy')} name="retainedBy" value={v.retainedBy} onChange={u('retainedBy')} error={error}
+        options={AUTHORITIES.map((p) => ({ value: p, label: t(`enums.Authority.${p}`) }))} />
+      <Field label={t('charge.retainedOn')} name="retainedOn" type="date" required value={v.retainedOn} onChange={u('retainedOn')} error={error} />
+    </>
+  );
+}
+
+export function AddChargeForm({ dossier, onDone }: { dossier: Dossier; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [v, setV] = useState<ChargeValues>(emptyCharge);
+  const [defendantId, setDefendantId] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const r = await a.run(ADD_CHARGE, { input: { dossierId: dossier.id, defendantId: orNull(defendantId), ...chargeInput(v) } }, chargeProblems(v));
+    if (!r) return;
+    setDone(t('charge.added'));
+    setV(emptyCharge());
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('charge.add')} open={open} onToggle={(o) => { setOpen(o); setDone(null); }}>
+        <ActionForm label={t('charge.add')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('charge.add')}>
+          <SelectField label={t('charge.defendant')} name="defendantId" value={defendantId} onChange={(e) => setDefendantId(e.target.value)} error={a.error}
+            options={[{ value: '', label: t('charge.noDefendant') }, ...dossier.defendants.map((d) => ({ value: d.id, label: d.pseudonym }))]} />
+          <ChargeFields v={v} set={setV} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
+
+export function RequalifyForm({ chargeId, article, onDone }: { chargeId: string; article: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [v, setV] = useState<ChargeValues>(emptyCharge);
+  const [reason, setReason] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p = chargeProblems(v);
+    if (!reason.trim()) p.reason = 'forms.required';
+    const r = await a.run(REQUALIFY_CHARGE, { id: chargeId, input: { ...chargeInput(v), reason: reason.trim() } }, p);
+    if (!r) return;
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <Disclosure label={t('charge.requalify', { article })} open={open} onToggle={setOpen}>
+      <ActionForm label={t('charge.requalify', { article })} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('charge.requalifySubmit')}>
+        <ChargeFields v={v} set={setV} error={a.error} />
+        <TextAreaField label={t('charge.reason')} name="reason" required rows={2} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+/** The input of the hearing form: Paris wall-clock times become RFC 3339 instants with the right offset. */
+export function hearingInput(v: { startsAt: string; endsAt: string; kind: string; courtRoom: string; attendees: string; proceedingId: string }, dossierId: string) {
+  const problems: Problems = {};
+  const startsAt = parisLocalToRfc3339(v.startsAt);
+  if (!v.startsAt) problems.startsAt = 'forms.required';
+  else if (!startsAt) problems.startsAt = 'hearing.noSuchTime';
+  let endsAt: string | null = null;
+  if (v.endsAt) {
+    endsAt = parisLocalToRfc3339(v.endsAt);
+    if (!endsAt) problems.endsAt = 'hearing.noSuchTime';
+    else if (startsAt && new Date(endsAt) <= new Date(startsAt)) problems.endsAt = 'hearing.endBeforeStart';
+  }
+  return {
+    problems,
+    input: {
+      dossierId,
+      proceedingId: orNull(v.proceedingId),
+      kind: v.kind,
+      startsAt: startsAt ?? '',
+      endsAt,
+      courtRoom: orNull(v.courtRoom),
+      attendees: splitList(v.attendees),
+    },
+  };
+}
+
+export function ScheduleHearingForm({ dossier, onDone }: { dossier: Dossier; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [v, setV] = useState({ startsAt: '', endsAt: '', kind: 'TRIAL', courtRoom: '', attendees: '', proceedingId: '' });
+  const a = useAction();
+  const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  const submit = async () => {
+    const { problems, input } = hearingInput(v, dossier.id);
+    const r = await a.run(SCHEDULE_HEARING, { input }, problems);
+    if (!r) return;
+    setDone(t('hearing.scheduled'));
+    setV({ startsAt: '', endsAt: '', kind: 'TRIAL', courtRoom: '', attendees: '', proceedingId: '' });
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('hearing.schedule')} open={open} onToggle={(o) => { setOpen(o); setDone(null); }}>
+        <ActionForm label={t('hearing.schedule')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('hearing.schedule')}>
+          <p className="hint">{t('hearing.parisTime')}</p>
+          <Field label={t('hearing.startsAt')} name="startsAt" type="datetime-local" required value={v.startsAt} onChange={u('startsAt')} error={a.error} />
+          <Field label={t('hearing.endsAt')} name="endsAt" type="datetime-local" value={v.endsAt} onChange={u('endsAt')} error={a.error} />
+          <SelectField label={t('hearing.kind')} name="kind" value={v.kind} onChange={u('kind')} error={a.error}
+            options={HEARING_KINDS.map((k) => ({ value: k, label: t(`enums.HearingKind.${k}`) }))} />
+          <SelectField label={t('hearing.proceeding')} name="proceedingId" value={v.proceedingId} onChange={u('proceedingId')} error={a.error}
+            options={[{ value: '', label: t('hearing.noProceeding') }, ...dossier.proceedings.map((p) => ({ value: p.id, label: `${t(`enums.Stage.${p.stage}`)} — ${p.courtName || t(`enums.CourtKind.${p.courtKind}`)}` }))]} />
+          <Field label={t('hearing.courtRoom')} name="courtRoom" value={v.courtRoom} onChange={u('courtRoom')} error={a.error} />
+          <Field label={t('hearing.attendees')} hint={t('hearing.attendeesHint')} name="attendees" value={v.attendees} onChange={u('attendees')} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
