@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/egide
 PKGS    := ./...
 
-.PHONY: run build frontend test e2e vet generate check-generated deps minio bench loadtest clean help
+.PHONY: run build frontend test e2e vet generate check-generated deps deps-test minio bench loadtest clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -17,12 +17,12 @@ build: frontend ## build bin/egide (with the web application embedded)
 frontend: ## build the web application into frontend/dist (embedded by the Go build)
 	cd frontend && npm ci && npm run build
 
-test: deps minio vet check-generated build ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
+test: deps-test minio vet check-generated build ## run every test (real PostgreSQL; CI=true turns a missing dependency into a failure)
 	cd frontend && npm run typecheck && npm test
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 	E2E_BUILT=1 scripts/e2e.sh
 
-e2e: build ## end-to-end tests of the web app in headless Chromium against `egide dev` (screenshots in frontend/e2e/screenshots)
+e2e: deps-test build ## end-to-end tests of the web app in headless Chromium against `egide dev` (screenshots in frontend/e2e/screenshots)
 	E2E_BUILT=1 scripts/e2e.sh
 
 vet:
@@ -35,8 +35,11 @@ generate: ## regenerate GraphQL code from graph/schema
 check-generated: ## fail if the generated GraphQL code is stale
 	@scripts/check-generated.sh
 
-deps: ## install what builds and tests need (PostgreSQL server binaries)
+deps: ## install what `make run` needs and the machine lacks (PostgreSQL server binaries)
 	@scripts/deps.sh
+
+deps-test: ## what `make test` needs too: Debian's Chromium for the end-to-end tests
+	@EGIDE_DEPS_E2E=1 scripts/deps.sh
 
 # The MinIO server of the S3 tests (internal/blob/blobtest), pinned; see scripts/minio.sh.
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c

@@ -39,7 +39,8 @@ fi
 
 # The browser of the end-to-end tests: Debian's, since test tools cannot
 # download their own here. Without it scripts/e2e.sh skips, or fails under CI=true.
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+# Only for the tests (EGIDE_DEPS_E2E=1, set by `make test`): `make run` needs no browser.
+if [ "${EGIDE_DEPS_E2E:-}" = 1 ] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	if can_apt; then
 		echo "deps: installing Chromium for the end-to-end tests (apt-get install chromium)" >&2
 		apt_install chromium
