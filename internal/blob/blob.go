@@ -37,6 +37,10 @@ type Store interface {
 	// Get streams the object; the caller closes it, and keeps ctx alive
 	// while reading. Errors: ErrNotFound when absent, ErrInvalidKey.
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// GetRange streams the object from byte offset (≥ 0) to its end, like
+	// Get; an offset at or past the end gives an empty reader. Errors:
+	// ErrNotFound when absent, ErrInvalidKey, a negative offset.
+	GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error)
 	// Delete removes the object; deleting an absent object is no error.
 	// Errors: ErrInvalidKey.
 	Delete(ctx context.Context, key string) error
@@ -67,6 +71,13 @@ var (
 	// ErrSize: the reader given to Put did not hold exactly size bytes.
 	ErrSize = errors.New("blob: object length differs from the size given")
 )
+
+func validOffset(key string, offset int64) error {
+	if offset < 0 {
+		return fmt.Errorf("blob: get %s: negative offset %d", key, offset)
+	}
+	return nil
+}
 
 // MaxKeyLen is the longest key accepted (S3's limit).
 const MaxKeyLen = 1024

@@ -168,6 +168,27 @@ func (s *FSStore) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// GetRange implements Store: the returned reader is the object's *os.File,
+// positioned at offset.
+func (s *FSStore) GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error) {
+	if err := ValidKey(key); err != nil {
+		return nil, err
+	}
+	if err := validOffset(key, offset); err != nil {
+		return nil, err
+	}
+	rc, err := s.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	// Past the end, Seek succeeds and reads give io.EOF.
+	if _, err := rc.(*os.File).Seek(offset, io.SeekStart); err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("blob: get %s: %w", key, err)
+	}
+	return rc, nil
+}
+
 // Delete implements Store. It also removes the object's parent
 // directories that it leaves empty.
 func (s *FSStore) Delete(ctx context.Context, key string) error {

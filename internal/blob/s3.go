@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -128,6 +129,33 @@ func (s *S3Store) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	}
 	body, _, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, key, minio.GetObjectOptions{})
 	if err != nil {
+		return nil, s.mapErr("get", key, err)
+	}
+	return body, nil
+}
+
+// GetRange implements Store: one GET with a Range header (none from 0).
+func (s *S3Store) GetRange(ctx context.Context, key string, offset int64) (io.ReadCloser, error) {
+	if err := ValidKey(key); err != nil {
+		return nil, err
+	}
+	if err := validOffset(key, offset); err != nil {
+		return nil, err
+	}
+	if offset == 0 {
+		return s.Get(ctx, key)
+	}
+	opts := minio.GetObjectOptions{}
+	if err := opts.SetRange(offset, 0); err != nil {
+		return nil, fmt.Errorf("blob: get %s: %w", key, err)
+	}
+	body, _, _, err := minio.Core{Client: s.client}.GetObject(ctx, s.bucket, key, opts)
+	if err != nil {
+		// S3 answers 416 to a range starting at or past the end of an
+		// object that exists.
+		if resp := minio.ToErrorResponse(err); resp.Code == "InvalidRange" || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+			return io.NopCloser(strings.NewReader("")), nil
+		}
 		return nil, s.mapErr("get", key, err)
 	}
 	return body, nil

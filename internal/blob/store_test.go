@@ -626,3 +626,47 @@ func TestS3MissingBucket(t *testing.T) {
 		t.Fatal("NewS3Store succeeded with a wrong secret key")
 	}
 }
+
+func TestGetRange(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s blob.Store, _ func(*testing.T, string)) {
+		const key, n = "evidence/range/obj", 300_000
+		want, err := io.ReadAll(newGen(7, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		put(t, s, key, 7, n)
+		for _, off := range []int64{0, 1, 65_574, n - 1, n, n + 10} {
+			rc, err := s.GetRange(t.Context(), key, off)
+			if err != nil {
+				t.Fatalf("GetRange(%d): %v", off, err)
+			}
+			got, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatalf("GetRange(%d): read: %v", off, err)
+			}
+			if exp := want[min(off, n):]; string(got) != string(exp) {
+				t.Errorf("GetRange(%d): %d bytes, want the %d from the offset", off, len(got), len(exp))
+			}
+		}
+		// An empty object reads empty from 0.
+		put(t, s, "evidence/range/empty", 1, 0)
+		if rc, err := s.GetRange(t.Context(), "evidence/range/empty", 0); err != nil {
+			t.Errorf("GetRange of an empty object: %v", err)
+		} else if b, err := io.ReadAll(rc); err != nil || len(b) != 0 {
+			t.Errorf("GetRange of an empty object: %d bytes, %v", len(b), err)
+		} else {
+			rc.Close()
+		}
+		if _, err := s.GetRange(t.Context(), "evidence/range/absent", 5); !errors.Is(err, blob.ErrNotFound) {
+			t.Errorf("GetRange of an absent object: %v, want ErrNotFound", err)
+		}
+		if _, err := s.GetRange(t.Context(), "../x", 0); !errors.Is(err, blob.ErrInvalidKey) {
+			t.Errorf("GetRange of an invalid key: %v, want ErrInvalidKey", err)
+		}
+		if rc, err := s.GetRange(t.Context(), key, -1); err == nil {
+			rc.Close()
+			t.Error("GetRange with a negative offset succeeded")
+		}
+	})
+}

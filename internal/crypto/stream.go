@@ -228,6 +228,15 @@ func NewDecryptReader(src io.Reader, dataKey, aad []byte) (io.Reader, error) {
 		}
 		return nil, fmt.Errorf("crypto: decrypt stream: read header: %w", err)
 	}
+	return newDecryptReader(header, src, dataKey, aad, 0)
+}
+
+// newDecryptReader checks header and returns a reader of the chunks of src
+// from chunk firstChunk on, having authenticated the first of them.
+func newDecryptReader(header []byte, src io.Reader, dataKey, aad []byte, firstChunk uint64) (io.Reader, error) {
+	if len(header) != streamHeaderSize {
+		return nil, fmt.Errorf("%w: stream header is %d bytes, want %d", ErrDecrypt, len(header), streamHeaderSize)
+	}
 	if header[0] != formatStream {
 		return nil, fmt.Errorf("%w: not a stream (format %#02x)", ErrDecrypt, header[0])
 	}
@@ -248,6 +257,9 @@ func NewDecryptReader(src io.Reader, dataKey, aad []byte) (io.Reader, error) {
 		aead: aead,
 		ad:   withHeader(header, aad),
 		buf:  make([]byte, streamSealedChunk),
+		// The counter fixes each chunk's nonce: a chunk read from
+		// elsewhere in the stream, or another stream, does not open.
+		counter: firstChunk,
 	}
 	if err := r.next(); err != nil {
 		return nil, err

@@ -99,6 +99,19 @@ func (e *TooLargeError) Unwrap() error {
 	return apperr.New(apperr.Invalid, "file too large: at most %d bytes", e.Max)
 }
 
+// RangeError refuses a download from an offset outside the file; the HTTP
+// edge answers it with 416. It reaches clients as INVALID.
+type RangeError struct{ Offset, Size int64 }
+
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("offset %d is outside the file (%d bytes)", e.Offset, e.Size)
+}
+
+// Unwrap gives the client-facing error.
+func (e *RangeError) Unwrap() error {
+	return apperr.New(apperr.Invalid, "offset %d is outside the file (%d bytes)", e.Offset, e.Size)
+}
+
 // sniffReader reads the first 512 bytes for content sniffing and emits
 // them again.
 func sniff(r io.Reader) (contentType string, all io.Reader, err error) {
@@ -227,6 +240,64 @@ func (s *Service) openObject(ctx context.Context, o object) (io.ReadCloser, erro
 		return nil, fmt.Errorf("decrypt evidence %s: %w", o.id, err)
 	}
 	return &verifyingReader{src: src, r: r, h: sha256.New(), size: o.size, want: o.sha256}, nil
+}
+
+// openObjectFrom opens the stored object of o for reading from plaintext
+// offset (0 < offset ≤ o.size) to the end. It reads the stream's header,
+// then only the ciphertext from the chunk holding offset on.
+//
+// There is no whole-file SHA-256 check here, since the bytes before offset
+// are never read; none is needed for integrity: every chunk read is
+// authenticated (AES-GCM under the object's own key, with its index, the
+// last-chunk flag and the header in the nonce and additional data, and the
+// stream bound to this evidence and dossier), so what is returned is
+// exactly the uploaded file from offset to its end, or an error wrapping
+// crypto.ErrDecrypt.
+func (s *Service) openObjectFrom(ctx context.Context, o object, offset int64) (io.ReadCloser, error) {
+	dk, err := s.unwrapObjectKey(o)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(dk)
+	header, err := s.readStreamHeader(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	chunk, skip := crypto.ChunkForOffset(offset)
+	src, err := s.store.GetRange(ctx, o.objectKey, crypto.CiphertextOffset(chunk))
+	if err != nil {
+		return nil, fmt.Errorf("open object of evidence %s: %w", o.id, err)
+	}
+	src = readAhead(src, readAheadSize)
+	r, err := crypto.NewDecryptReaderAt(header, src, dk, streamAAD(o.id, o.dossierID), chunk)
+	if err == nil {
+		_, err = io.CopyN(io.Discard, r, skip)
+	}
+	if err != nil {
+		src.Close()
+		return nil, fmt.Errorf("decrypt evidence %s from byte %d: %w", o.id, offset, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{r, src}, nil
+}
+
+// readStreamHeader reads the first crypto.HeaderSize bytes of o's object.
+func (s *Service) readStreamHeader(ctx context.Context, o object) ([]byte, error) {
+	src, err := s.store.Get(ctx, o.objectKey)
+	if err != nil {
+		return nil, fmt.Errorf("open object of evidence %s: %w", o.id, err)
+	}
+	defer src.Close()
+	header := make([]byte, crypto.HeaderSize)
+	if _, err := io.ReadFull(src, header); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, fmt.Errorf("decrypt evidence %s: %w: object shorter than its header", o.id, crypto.ErrDecrypt)
+		}
+		return nil, fmt.Errorf("read object of evidence %s: %w", o.id, err)
+	}
+	return header, nil
 }
 
 // readAheadSize is how much of an object is fetched while the previous

@@ -54,6 +54,8 @@ func evidenceRoutes(mux *http.ServeMux, opt Options) {
 			"size": e.Size, "sha256": e.SHA256, "contentType": e.ContentType, "fileName": e.FileName})
 	})
 	mux.HandleFunc("GET /evidence/{id}/content", func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Accept-Ranges", "bytes")
 		if r.Method != http.MethodGet { // HEAD would audit a download that never happens
 			w.Header().Set("Allow", http.MethodGet)
 			writeError(w, http.StatusMethodNotAllowed, apperr.Invalid, "use GET")
@@ -63,32 +65,114 @@ func evidenceRoutes(mux *http.ServeMux, opt Options) {
 		if !ok {
 			return
 		}
-		e, body, err := opt.Evidence.Download(r.Context(), a, id)
+		// A single range resumes a download. Without a validator (no
+		// ETag, no Last-Modified), an If-Range never matches: the whole
+		// file is sent then (RFC 9110 §13.1.5), as it is for a header
+		// this does not serve (several ranges, a suffix, bad syntax).
+		start, end, ranged := parseRange(r.Header.Get("Range"))
+		if ranged && r.Header.Get("If-Range") != "" {
+			ranged = false
+		}
+		offset := int64(0)
+		if ranged {
+			offset = start
+		}
+		e, body, err := opt.Evidence.DownloadFrom(r.Context(), a, id, offset)
+		var rangeErr *evidence.RangeError
+		if errors.As(err, &rangeErr) {
+			writeUnsatisfiable(w, rangeErr.Size)
+			return
+		}
 		if err != nil {
 			writeEvidenceError(w, r, opt, err)
 			return
 		}
 		defer body.Close()
-		h := w.Header()
+		if ranged && (e.Size == nil || start >= *e.Size) { // start == size: nothing to send
+			size := int64(0)
+			if e.Size != nil {
+				size = *e.Size
+			}
+			writeUnsatisfiable(w, size)
+			return
+		}
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("X-Egide-Content-Type", e.ContentType)
 		h.Set("Content-Disposition", contentDisposition(e.FileName, e.ID))
 		h.Set("Cache-Control", "no-store")
-		if e.Size != nil {
+		if e.SHA256 != nil {
+			h.Set("X-Egide-SHA256", *e.SHA256) // of the whole file, also on a 206
+		}
+		status, want := http.StatusOK, int64(-1)
+		if ranged {
+			size := *e.Size
+			if end < 0 || end >= size {
+				end = size - 1
+			}
+			want = end - start + 1
+			h.Set("Content-Range", "bytes "+strconv.FormatInt(start, 10)+"-"+strconv.FormatInt(end, 10)+"/"+strconv.FormatInt(size, 10))
+			h.Set("Content-Length", strconv.FormatInt(want, 10))
+			status = http.StatusPartialContent
+			// Every chunk read is authenticated whole before any of
+			// its bytes come out, so stopping early is safe.
+			body = struct {
+				io.Reader
+				io.Closer
+			}{io.LimitReader(body, want), body}
+		} else if e.Size != nil {
 			h.Set("Content-Length", strconv.FormatInt(*e.Size, 10))
 		}
-		if e.SHA256 != nil {
-			h.Set("X-Egide-SHA256", *e.SHA256)
+		w.WriteHeader(status)
+		n, err := io.CopyBuffer(w, body, make([]byte, 64<<10))
+		if err == nil && want >= 0 && n != want {
+			err = io.ErrUnexpectedEOF
 		}
-		w.WriteHeader(http.StatusOK)
-		if _, err := io.CopyBuffer(w, body, make([]byte, 64<<10)); err != nil {
+		if err != nil {
 			// A truncated file must not pass for a whole one: break the
 			// connection rather than end the response.
 			opt.Logger.ErrorContext(r.Context(), "evidence download interrupted", "request_id", a.RequestID,
-				"evidence_id", id, "error", err)
+				"evidence_id", id, "offset", offset, "error", err)
 			panic(http.ErrAbortHandler)
 		}
 	})
+}
+
+// parseRange parses a Range header of one range with a first byte,
+// "bytes=N-" or "bytes=N-M" (end -1 for the former). ok is false when
+// there is no header or one this does not serve, which is then ignored.
+func parseRange(v string) (start, end int64, ok bool) {
+	unit, spec, found := strings.Cut(v, "=")
+	if !found || !strings.EqualFold(strings.TrimSpace(unit), "bytes") || strings.Contains(spec, ",") {
+		return 0, 0, false
+	}
+	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+	start, err := parseDigits(first)
+	if !found || err != nil {
+		return 0, 0, false
+	}
+	if last == "" {
+		return start, -1, true
+	}
+	end, err = parseDigits(last)
+	if err != nil || end < start {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// parseDigits parses a non-empty string of decimal digits (no sign).
+func parseDigits(s string) (int64, error) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// writeUnsatisfiable answers a range that starts past the file's end.
+func writeUnsatisfiable(w http.ResponseWriter, size int64) {
+	w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
+	writeError(w, http.StatusRequestedRangeNotSatisfiable, apperr.Invalid, "range not satisfiable: the file has "+
+		strconv.FormatInt(size, 10)+" bytes")
 }
 
 // evidenceRequest checks what both endpoints need: the service, the CSRF
