@@ -91,8 +91,8 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     await vf.getByRole('button', { name: 'Ajouter une victime' }).click();
     await page.getByRole('status').filter({ hasText: `Victime « ${NEW_VICTIM} » ajoutée.` }).waitFor();
     await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).waitFor();
-    // The screens have no form to enter an identity: a new victim has none, so no reveal button.
-    assert.equal(await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).getByRole('button').count(), 0, 'a victim without identity has no reveal button');
+    // A new victim has no identity yet, so no reveal button (only "Saisir l'identité").
+    assert.equal(await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).getByRole('button', { name: /Afficher/ }).count(), 0, 'a victim without identity has no reveal button');
     await checkScreen(page, 'flow-dossier-created', { avoid: [REFERENCE, NEW_VICTIM] });
 
     // A seeded dossier of the jurist's with a victim that has an identity.

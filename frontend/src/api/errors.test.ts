@@ -29,7 +29,7 @@ describe('describeError', () => {
               fields: [
                 { field: 'newPassword', message: 'must have at least 12 characters' },
                 { field: 'input.currentPassword', message: 'is not your current password' },
-                { field: 'courtRoom', message: 'some new rule' },
+                { field: 'someNewField', message: 'some new rule' },
               ],
             },
           },
@@ -42,7 +42,7 @@ describe('describeError', () => {
     expect(d.fields).toEqual([
       { field: 'newPassword', label: 'Nouveau mot de passe', message: 'doit contenir au moins 12 caractères.' },
       { field: 'input.currentPassword', label: 'Mot de passe actuel', message: 'n’est pas votre mot de passe actuel.' },
-      { field: 'courtRoom', label: 'courtRoom', message: 'some new rule' },
+      { field: 'someNewField', label: 'someNewField', message: 'some new rule' },
     ]);
     expect(problemFor(d, 'currentPassword')?.label).toBe('Mot de passe actuel');
     expect(problemFor(d, 'email')).toBeUndefined();

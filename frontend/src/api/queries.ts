@@ -55,6 +55,12 @@ export interface HearingRow {
   movedCount: number;
 }
 
+/** A hearing as the dossier page shows it, with why it was cancelled or what happened. */
+export interface DossierHearingRow extends HearingRow {
+  outcomeNote: string;
+  cancelReason: string;
+}
+
 export const UPCOMING_HEARINGS = gql`
   query UpcomingHearings($from: Time!, $to: Time!) {
     hearings(from: $from, to: $to, first: 100) {
@@ -105,7 +111,7 @@ export const DOSSIER = gql`
       defendants { id pseudonym role country hasIdentity }
       charges { ${CHARGE} defendant { id pseudonym } history { ${CHARGE} } }
       proceedings { id stage courtKind courtName chamber docketNumber startedOn endedOn status outcome }
-      hearings { id kind status startsAt endsAt courtRoom movedCount }
+      hearings { id kind status startsAt endsAt courtRoom movedCount outcomeNote cancelReason }
     }
   }`;
 export interface ChargeRow {
@@ -150,7 +156,7 @@ export interface DossierData {
       status: string;
       outcome: string;
     }[];
-    hearings: HearingRow[];
+    hearings: DossierHearingRow[];
   } | null;
 }
 
@@ -185,11 +191,21 @@ export interface CreateDossierData { createDossier: { id: string } }
 export const UPDATE_DOSSIER = gql`
   mutation UpdateDossier($id: ID!, $input: UpdateDossierInput!) { updateDossier(id: $id, input: $input) { id updatedAt } }`;
 
+export const CLOSE_DOSSIER = gql`
+  mutation CloseDossier($id: ID!, $input: CloseDossierInput!) { closeDossier(id: $id, input: $input) { id status closedOn closingReason } }`;
+
+export const REOPEN_DOSSIER = gql`
+  mutation ReopenDossier($id: ID!) { reopenDossier(id: $id) { id status closedOn closingReason } }`;
+
 export const ADD_VICTIM = gql`
   mutation AddVictim($input: AddVictimInput!) { addVictim(input: $input) { id pseudonym } }`;
 
 export const ADD_DEFENDANT = gql`
   mutation AddDefendant($input: AddDefendantInput!) { addDefendant(input: $input) { id pseudonym } }`;
+
+// Only hasIdentity is asked back: the identity written is never kept in the cache.
+export const SET_VICTIM_IDENTITY = gql`
+  mutation SetVictimIdentity($id: ID!, $input: IdentityInput!) { setVictimIdentity(id: $id, input: $input) { id hasIdentity } }`;
 
 export const REVEAL_IDENTITY = gql`
   mutation RevealIdentity($personId: ID!, $reason: String!) {
@@ -226,6 +242,17 @@ export const REQUALIFY_CHARGE = gql`
 
 export const SCHEDULE_HEARING = gql`
   mutation ScheduleHearing($input: ScheduleHearingInput!) { scheduleHearing(input: $input) { id startsAt } }`;
+
+const HEARING_STATE = `id status startsAt endsAt courtRoom movedCount outcomeNote cancelReason`;
+
+export const MOVE_HEARING = gql`
+  mutation MoveHearing($id: ID!, $input: MoveHearingInput!) { moveHearing(id: $id, input: $input) { ${HEARING_STATE} } }`;
+
+export const CANCEL_HEARING = gql`
+  mutation CancelHearing($id: ID!, $reason: String!) { cancelHearing(id: $id, reason: $reason) { ${HEARING_STATE} } }`;
+
+export const RECORD_HEARING_OUTCOME = gql`
+  mutation RecordHearingOutcome($id: ID!, $note: String!) { recordHearingOutcome(id: $id, note: $note) { ${HEARING_STATE} } }`;
 
 // ---- Evidence (legal staff, assigned lawyers) ----
 

@@ -105,6 +105,15 @@ export function parisDay(iso: string | number | Date): string {
   return `${f.y}-${String(f.mo).padStart(2, '0')}-${String(f.d).padStart(2, '0')}`;
 }
 
+/** An instant as a datetime-local value in Europe/Paris ("2026-12-01T09:30"), to prefill a form; '' when invalid. */
+export function parisLocalInput(iso: string | null | undefined): string {
+  const ms = iso ? new Date(iso).getTime() : NaN;
+  if (Number.isNaN(ms)) return '';
+  const f = parisFields(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${f.y}-${pad(f.mo)}-${pad(f.d)}T${pad(f.h)}:${pad(f.mi)}`;
+}
+
 /** Midnight in Paris starting a calendar day, as an RFC 3339 instant. */
 export function parisMidnight(day: string): string {
   return parisLocalToRfc3339(`${day}T00:00`) ?? `${day}T00:00:00Z`;

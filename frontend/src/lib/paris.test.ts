@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, monthBounds, parisDay, parisLocalToRfc3339, parisMidnight, weekStart } from './datetime';
+import { addDays, monthBounds, parisDay, parisLocalInput, parisLocalToRfc3339, parisMidnight, weekStart } from './datetime';
 
 describe('parisLocalToRfc3339', () => {
   it('uses +01:00 in winter', () => {
@@ -44,5 +44,15 @@ describe('calendar days', () => {
     expect(weekStart('2026-11-30')).toBe('2026-11-30');
     expect(monthBounds('2026-12-15')).toEqual({ first: '2026-12-01', next: '2027-01-01' });
     expect(parisMidnight('2026-07-01')).toBe('2026-07-01T00:00:00+02:00');
+  });
+});
+
+describe('parisLocalInput', () => {
+  it('gives the Paris wall-clock time of an instant, to prefill a datetime-local field', () => {
+    expect(parisLocalInput('2026-12-01T08:30:00Z')).toBe('2026-12-01T09:30');
+    expect(parisLocalInput('2026-06-15T12:00:00Z')).toBe('2026-06-15T14:00');
+    expect(parisLocalInput('2026-12-31T23:15:00Z')).toBe('2027-01-01T00:15');
+    expect(parisLocalInput(null)).toBe('');
+    expect(parisLocalInput('nonsense')).toBe('');
   });
 });

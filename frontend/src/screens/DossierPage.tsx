@@ -8,7 +8,18 @@ import { can } from '../lib/roles';
 import { Link } from '../lib/router';
 import { useViewer } from '../viewer';
 import { AdminDossier } from './admin/AdminDossier';
-import { AddChargeForm, AddDefendantForm, AddVictimForm, RequalifyForm, RevealIdentity, ScheduleHearingForm } from './dossier/Actions';
+import {
+  AddChargeForm,
+  AddDefendantForm,
+  AddVictimForm,
+  CloseDossierForm,
+  HearingActions,
+  ReopenDossierForm,
+  RequalifyForm,
+  RevealIdentity,
+  ScheduleHearingForm,
+  VictimIdentityForm,
+} from './dossier/Actions';
 import { EvidenceSection } from './dossier/Evidence';
 
 export function DossierPage({ id }: { id: string }) {
@@ -99,6 +110,8 @@ function CaseDossierPage({ id }: { id: string }) {
           <dt>{t('dossier.countries')}</dt>
           <dd>{d.countries.join(', ') || dash}</dd>
         </dl>
+        {can(roles, 'dossier:write') &&
+          (d.status === 'OPEN' ? <CloseDossierForm dossierId={d.id} onDone={refresh} /> : <ReopenDossierForm dossierId={d.id} onDone={refresh} />)}
       </section>
 
       <section aria-labelledby="s-summary">
@@ -117,6 +130,7 @@ function CaseDossierPage({ id }: { id: string }) {
                 {v.pseudonym}
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
                 {v.country && ` (${v.country})`} {reveal && v.hasIdentity && <RevealIdentity personId={v.id} pseudonym={v.pseudonym} />}
+                {writeCase && <VictimIdentityForm victimId={v.id} pseudonym={v.pseudonym} hasIdentity={v.hasIdentity} onDone={refresh} />}
               </li>
             ))}
           </ul>
@@ -206,6 +220,9 @@ function CaseDossierPage({ id }: { id: string }) {
                 <time dateTime={h.startsAt}>{formatDateTime(h.startsAt, lang)}</time> — {e('HearingKind', h.kind)}
                 {h.courtRoom && `, ${h.courtRoom}`} ({e('HearingStatus', h.status)}
                 {h.movedCount > 0 && `, ${t('dossier.movedCount', { count: h.movedCount })}`})
+                {h.status === 'CANCELLED' && h.cancelReason && <p className="prewrap">{t('dossier.cancelReason', { reason: h.cancelReason })}</p>}
+                {h.outcomeNote && <p className="prewrap">{t('dossier.outcomeNote', { note: h.outcomeNote })}</p>}
+                {can(roles, 'hearing:write') && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove={d.status === 'OPEN'} onDone={refresh} />}
               </li>
             ))}
           </ul>

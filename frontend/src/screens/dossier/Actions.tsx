@@ -17,13 +17,20 @@ import {
   REQUALIFY_CHARGE,
   REVEAL_IDENTITY,
   SCHEDULE_HEARING,
+  CANCEL_HEARING,
+  CLOSE_DOSSIER,
+  MOVE_HEARING,
+  RECORD_HEARING_OUTCOME,
+  REOPEN_DOSSIER,
+  SET_VICTIM_IDENTITY,
   type DossierData,
+  type DossierHearingRow,
   type Identity,
   type PenalArticlesData,
   type RevealIdentityData,
 } from '../../api/queries';
 import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
-import { formatDate, parisDay, parisLocalToRfc3339, type Lang } from '../../lib/datetime';
+import { formatDate, parisDay, parisLocalInput, parisLocalToRfc3339, type Lang } from '../../lib/datetime';
 import { localError, orNull, parseAge, splitList, type Problems } from '../../lib/forms';
 
 type Dossier = NonNullable<DossierData['dossier']>;
@@ -340,8 +347,8 @@ export function RequalifyForm({ chargeId, article, onDone }: { chargeId: string;
   );
 }
 
-/** The input of the hearing form: Paris wall-clock times become RFC 3339 instants with the right offset. */
-export function hearingInput(v: { startsAt: string; endsAt: string; kind: string; courtRoom: string; attendees: string; proceedingId: string }, dossierId: string) {
+/** Start and end typed in Paris wall-clock time, checked and turned into RFC 3339 instants with the right offset. */
+function hearingTimes(v: { startsAt: string; endsAt: string }) {
   const problems: Problems = {};
   const startsAt = parisLocalToRfc3339(v.startsAt);
   if (!v.startsAt) problems.startsAt = 'forms.required';
@@ -352,18 +359,30 @@ export function hearingInput(v: { startsAt: string; endsAt: string; kind: string
     if (!endsAt) problems.endsAt = 'hearing.noSuchTime';
     else if (startsAt && new Date(endsAt) <= new Date(startsAt)) problems.endsAt = 'hearing.endBeforeStart';
   }
+  return { problems, startsAt: startsAt ?? '', endsAt };
+}
+
+/** The input of the hearing form: Paris wall-clock times become RFC 3339 instants with the right offset. */
+export function hearingInput(v: { startsAt: string; endsAt: string; kind: string; courtRoom: string; attendees: string; proceedingId: string }, dossierId: string) {
+  const { problems, startsAt, endsAt } = hearingTimes(v);
   return {
     problems,
     input: {
       dossierId,
       proceedingId: orNull(v.proceedingId),
       kind: v.kind,
-      startsAt: startsAt ?? '',
+      startsAt,
       endsAt,
       courtRoom: orNull(v.courtRoom),
       attendees: splitList(v.attendees),
     },
   };
+}
+
+/** The input of moveHearing: new Paris wall-clock times; an empty room leaves the room unchanged. */
+export function moveHearingInput(v: { startsAt: string; endsAt: string; courtRoom: string }) {
+  const { problems, startsAt, endsAt } = hearingTimes(v);
+  return { problems, input: { startsAt, endsAt, courtRoom: orNull(v.courtRoom) } };
 }
 
 export function ScheduleHearingForm({ dossier, onDone }: { dossier: Dossier; onDone: () => void }) {
@@ -396,6 +415,213 @@ export function ScheduleHearingForm({ dossier, onDone }: { dossier: Dossier; onD
             options={[{ value: '', label: t('hearing.noProceeding') }, ...dossier.proceedings.map((p) => ({ value: p.id, label: `${t(`enums.Stage.${p.stage}`)} — ${p.courtName || t(`enums.CourtKind.${p.courtKind}`)}` }))]} />
           <Field label={t('hearing.courtRoom')} name="courtRoom" value={v.courtRoom} onChange={u('courtRoom')} error={a.error} />
           <Field label={t('hearing.attendees')} hint={t('hearing.attendeesHint')} name="attendees" value={v.attendees} onChange={u('attendees')} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
+
+/** "Déplacer": a new start and end in Paris time, and optionally a new room. */
+export function MoveHearingForm({ hearing, onDone }: { hearing: DossierHearingRow; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const initial = () => ({ startsAt: parisLocalInput(hearing.startsAt), endsAt: parisLocalInput(hearing.endsAt), courtRoom: hearing.courtRoom });
+  const [v, setV] = useState(initial);
+  const a = useAction();
+  const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  const submit = async () => {
+    const { problems, input } = moveHearingInput(v);
+    const r = await a.run(MOVE_HEARING, { id: hearing.id, input }, problems);
+    if (!r) return;
+    setOpen(false);
+    onDone(t('hearing.moved'));
+  };
+  return (
+    <Disclosure label={t('hearing.move')} open={open} onToggle={(o) => { setOpen(o); if (o) { setV(initial()); a.setError(null); } }}>
+      <ActionForm label={t('hearing.move')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('hearing.moveSubmit')}>
+        <p className="hint">{t('hearing.parisTime')}</p>
+        <Field label={t('hearing.startsAt')} name="startsAt" type="datetime-local" required value={v.startsAt} onChange={u('startsAt')} error={a.error} />
+        <Field label={t('hearing.endsAt')} name="endsAt" type="datetime-local" value={v.endsAt} onChange={u('endsAt')} error={a.error} />
+        <Field label={t('hearing.courtRoom')} hint={t('hearing.courtRoomHint')} name="courtRoom" maxLength={200} value={v.courtRoom} onChange={u('courtRoom')} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+/** "Annuler": cancels a hearing, with a required reason. */
+export function CancelHearingForm({ hearingId, onDone }: { hearingId: string; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (!reason.trim()) p.reason = 'forms.required';
+    const r = await a.run(CANCEL_HEARING, { id: hearingId, reason: reason.trim() }, p);
+    if (!r) return;
+    setReason('');
+    setOpen(false);
+    onDone(t('hearing.cancelled'));
+  };
+  return (
+    <Disclosure label={t('hearing.cancel')} open={open} onToggle={setOpen}>
+      <ActionForm label={t('hearing.cancel')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('hearing.cancelSubmit')}>
+        <TextAreaField label={t('hearing.cancelReason')} name="reason" required rows={2} maxLength={1000} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+/** "Compte rendu": records what happened; the hearing becomes held. */
+export function HearingOutcomeForm({ hearingId, onDone }: { hearingId: string; onDone: (message: string) => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (!note.trim()) p.note = 'forms.required';
+    const r = await a.run(RECORD_HEARING_OUTCOME, { id: hearingId, note: note.trim() }, p);
+    if (!r) return;
+    setNote('');
+    setOpen(false);
+    onDone(t('hearing.outcomeRecorded'));
+  };
+  return (
+    <Disclosure label={t('hearing.outcome')} open={open} onToggle={setOpen}>
+      <ActionForm label={t('hearing.outcome')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('hearing.outcomeSubmit')}>
+        <TextAreaField label={t('hearing.outcomeNote')} hint={t('hearing.outcomeHint')} name="note" required rows={4} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+/** The actions on a scheduled hearing, with one success message for all three. */
+export function HearingActions({ hearing, canMove, onDone }: { hearing: DossierHearingRow; canMove: boolean; onDone: () => void }) {
+  const [done, setDone] = useState<string | null>(null);
+  const finish = (message: string) => {
+    setDone(message);
+    onDone();
+  };
+  return (
+    <div className="hearing-actions">
+      <Done message={done} />
+      {hearing.status === 'SCHEDULED' && (
+        <>
+          {canMove && <MoveHearingForm hearing={hearing} onDone={finish} />}
+          <CancelHearingForm hearingId={hearing.id} onDone={finish} />
+          <HearingOutcomeForm hearingId={hearing.id} onDone={finish} />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** "Clôturer": closing date (today when empty) and reason. */
+export function CloseDossierForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [closedOn, setClosedOn] = useState(() => parisDay(new Date()));
+  const [reason, setReason] = useState('');
+  const a = useAction();
+  const submit = async () => {
+    const p: Problems = {};
+    if (!reason.trim()) p.reason = 'forms.required';
+    const r = await a.run(CLOSE_DOSSIER, { id: dossierId, input: { closedOn: orNull(closedOn), reason: reason.trim() } }, p);
+    if (!r) return;
+    setReason('');
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <Disclosure label={t('closing.close')} open={open} onToggle={setOpen}>
+      <ActionForm label={t('closing.close')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('closing.closeSubmit')}>
+        <Field label={t('closing.closedOn')} hint={t('closing.closedOnHint')} name="closedOn" type="date" value={closedOn} onChange={(e) => setClosedOn(e.target.value)} error={a.error} />
+        <TextAreaField label={t('closing.reason')} name="reason" required rows={3} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+/** "Rouvrir": reopens a closed dossier. */
+export function ReopenDossierForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const a = useAction();
+  const submit = async () => {
+    const r = await a.run(REOPEN_DOSSIER, { id: dossierId });
+    if (!r) return;
+    setOpen(false);
+    onDone();
+  };
+  return (
+    <Disclosure label={t('closing.reopen')} open={open} onToggle={setOpen}>
+      <ActionForm label={t('closing.reopen')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('closing.reopenSubmit')}>
+        <p>{t('closing.reopenIntro')}</p>
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+const emptyIdentity = () => ({ legalName: '', birthDate: '', address: '', phone: '', email: '', legalRepresentative: '', adHocAdministrator: '' });
+
+/** The input of setVictimIdentity: empty fields as null. */
+export function identityInput(v: ReturnType<typeof emptyIdentity>) {
+  const problems: Problems = {};
+  if (!v.legalName.trim()) problems.legalName = 'forms.required';
+  return {
+    problems,
+    input: {
+      legalName: v.legalName.trim(),
+      birthDate: orNull(v.birthDate),
+      address: orNull(v.address),
+      phone: orNull(v.phone),
+      email: orNull(v.email),
+      legalRepresentative: orNull(v.legalRepresentative),
+      adHocAdministrator: orNull(v.adHocAdministrator),
+    },
+  };
+}
+
+/**
+ * "Saisir l'identité": writes a victim's identity. The values are dropped as
+ * soon as the API accepts them; only hasIdentity comes back, and reading the
+ * identity again goes through the audited reveal.
+ */
+export function VictimIdentityForm({ victimId, pseudonym, hasIdentity, onDone }: { victimId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [v, setV] = useState(emptyIdentity);
+  const a = useAction();
+  const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  const close = () => {
+    setV(emptyIdentity());
+    a.setError(null);
+    setOpen(false);
+  };
+  const submit = async () => {
+    const { problems, input } = identityInput(v);
+    const r = await a.run(SET_VICTIM_IDENTITY, { id: victimId, input }, problems);
+    if (!r) return;
+    close();
+    setDone(t('identity.saved', { name: pseudonym }));
+    onDone();
+  };
+  const label = `${t('identity.set')} — ${pseudonym}`;
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('identity.set')} open={open} onToggle={(o) => { if (o) { setOpen(true); setDone(null); } else close(); }}>
+        <ActionForm label={label} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('identity.save')}>
+          <p className="hint">{hasIdentity ? t('identity.replaces') : t('identity.setIntro')}</p>
+          <Field label={t('identity.legalName')} name="legalName" required maxLength={200} autoComplete="off" value={v.legalName} onChange={u('legalName')} error={a.error} />
+          <Field label={t('identity.birthDate')} name="birthDate" type="date" autoComplete="off" value={v.birthDate} onChange={u('birthDate')} error={a.error} />
+          <TextAreaField label={t('identity.address')} name="address" rows={2} maxLength={500} autoComplete="off" value={v.address} onChange={u('address')} error={a.error} />
+          <Field label={t('identity.phone')} name="phone" type="tel" maxLength={40} autoComplete="off" value={v.phone} onChange={u('phone')} error={a.error} />
+          <Field label={t('identity.email')} name="email" type="email" maxLength={254} autoComplete="off" value={v.email} onChange={u('email')} error={a.error} />
+          <Field label={t('identity.legalRepresentative')} name="legalRepresentative" maxLength={300} autoComplete="off" value={v.legalRepresentative} onChange={u('legalRepresentative')} error={a.error} />
+          <Field label={t('identity.adHocAdministrator')} name="adHocAdministrator" maxLength={300} autoComplete="off" value={v.adHocAdministrator} onChange={u('adHocAdministrator')} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hearingInput } from './Actions';
+import { hearingInput, identityInput, moveHearingInput } from './Actions';
 
 const base = { startsAt: '', endsAt: '', kind: 'TRIAL', courtRoom: '', attendees: '', proceedingId: '' };
 
@@ -17,5 +17,33 @@ describe('hearingInput', () => {
     expect(hearingInput(base, 'd1').problems).toEqual({ startsAt: 'forms.required' });
     expect(hearingInput({ ...base, startsAt: '2026-03-29T02:30' }, 'd1').problems).toEqual({ startsAt: 'hearing.noSuchTime' });
     expect(hearingInput({ ...base, startsAt: '2026-12-01T10:00', endsAt: '2026-12-01T09:00' }, 'd1').problems).toEqual({ endsAt: 'hearing.endBeforeStart' });
+  });
+});
+
+describe('moveHearingInput', () => {
+  it('sends the new Paris times with the offset of their date, and null for an empty room (unchanged)', () => {
+    expect(moveHearingInput({ startsAt: '2027-03-28T09:00', endsAt: '2027-03-28T11:30', courtRoom: ' Salle 2 ' })).toEqual({
+      problems: {},
+      input: { startsAt: '2027-03-28T09:00:00+02:00', endsAt: '2027-03-28T11:30:00+02:00', courtRoom: 'Salle 2' },
+    });
+    expect(moveHearingInput({ startsAt: '2026-12-01T09:30', endsAt: '', courtRoom: '  ' }).input).toEqual({
+      startsAt: '2026-12-01T09:30:00+01:00', endsAt: null, courtRoom: null,
+    });
+  });
+  it('reports missing, impossible and inverted times beside their field', () => {
+    expect(moveHearingInput({ startsAt: '', endsAt: '', courtRoom: '' }).problems).toEqual({ startsAt: 'forms.required' });
+    expect(moveHearingInput({ startsAt: '2026-03-29T02:15', endsAt: '', courtRoom: '' }).problems).toEqual({ startsAt: 'hearing.noSuchTime' });
+    expect(moveHearingInput({ startsAt: '2026-12-01T10:00', endsAt: '2026-12-01T10:00', courtRoom: '' }).problems).toEqual({ endsAt: 'hearing.endBeforeStart' });
+  });
+});
+
+describe('identityInput', () => {
+  const empty = { legalName: '', birthDate: '', address: '', phone: '', email: '', legalRepresentative: '', adHocAdministrator: '' };
+  it('requires the legal name and sends empty fields as null', () => {
+    expect(identityInput(empty).problems).toEqual({ legalName: 'forms.required' });
+    expect(identityInput({ ...empty, legalName: ' A B ', birthDate: '2012-05-04', phone: '+33 1 23' })).toEqual({
+      problems: {},
+      input: { legalName: 'A B', birthDate: '2012-05-04', address: null, phone: '+33 1 23', email: null, legalRepresentative: null, adHocAdministrator: null },
+    });
   });
 });
