@@ -33,8 +33,9 @@ type account struct {
 	Email, Password, Role, TOTPSecret string
 }
 
-// startDev boots `egide dev` against a fresh database and returns once it listens.
-func startDev(t *testing.T, dossiers int) *instance {
+// startDev boots `egide dev` against a fresh database, with extra
+// environment (e.g. a small upload limit), and returns once it listens.
+func startDev(t *testing.T, dossiers int, extra map[string]string) *instance {
 	t.Helper()
 	dir := t.TempDir()
 	env := map[string]string{
@@ -43,6 +44,9 @@ func startDev(t *testing.T, dossiers int) *instance {
 		"EGIDE_LISTEN":        "127.0.0.1:0",
 		"EGIDE_DEMO_DOSSIERS": fmt.Sprint(dossiers),
 		"EGIDE_LOG_LEVEL":     "warn",
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	addrc := make(chan string, 1)
 	var out bytes.Buffer
@@ -208,7 +212,7 @@ func wantField(t *testing.T, e gqlError, field string) {
 
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
-	in := startDev(t, 31)
+	in := startDev(t, 31, nil)
 	for _, role := range []string{"admin", "legal_staff", "partner_lawyer", "advocacy", "dpo", "superadmin"} {
 		if _, ok := in.accounts[role]; !ok {
 			t.Fatalf("no demo account for role %s", role)

@@ -1,79 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/egide/egide/internal/auth/authtest"
-	"github.com/egide/egide/internal/postgres/pgtest"
 )
-
-// startDevWith is startDev with more environment (e.g. a small upload
-// limit).
-func startDevWith(t *testing.T, extra map[string]string) *instance {
-	t.Helper()
-	dir := t.TempDir()
-	env := map[string]string{
-		"DATABASE_URL":        pgtest.NewURL(t),
-		"EGIDE_DATA_DIR":      dir,
-		"EGIDE_LISTEN":        "127.0.0.1:0",
-		"EGIDE_DEMO_DOSSIERS": "1",
-		"EGIDE_LOG_LEVEL":     "warn",
-	}
-	for k, v := range extra {
-		env[k] = v
-	}
-	addrc := make(chan string, 1)
-	var out bytes.Buffer
-	p := &Program{Getenv: func(k string) string { return env[k] }, Stdout: &syncWriter{w: &out}, Stderr: &syncWriter{w: &out},
-		Started: func(addr string) { addrc <- addr }}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx, []string{"dev"}) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("egide dev: %v", err)
-		}
-	})
-	var addr string
-	select {
-	case addr = <-addrc:
-	case err := <-done:
-		t.Fatalf("egide dev stopped: %v\n%s", err, out.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("egide dev did not start\n%s", out.String())
-	}
-	in := &instance{addr: addr, dataDir: dir, accounts: map[string]account{}, codes: &authtest.Codes{}}
-	b, err := os.ReadFile(filepath.Join(dir, "dev-accounts.json"))
-	if err != nil {
-		t.Fatalf("accounts file: %v", err)
-	}
-	var accs []account
-	if err := json.Unmarshal(b, &accs); err != nil {
-		t.Fatalf("accounts file: %v", err)
-	}
-	for _, a := range accs {
-		if _, ok := in.accounts[a.Role]; !ok {
-			in.accounts[a.Role] = a
-		}
-	}
-	return in
-}
 
 // genReader is size deterministic pseudo-random bytes after a head,
 // never held in memory.
@@ -142,7 +80,7 @@ func newDossier(c *client, ref string) string {
 
 func TestEvidenceEndToEnd(t *testing.T) {
 	t.Parallel()
-	in := startDevWith(t, nil)
+	in := startDev(t, 1, nil)
 	jurist := in.client(t)
 	jurist.login(in.accounts["legal_staff"])
 	dossierID := newDossier(jurist, "EVID-0001")
@@ -239,7 +177,7 @@ func TestEvidenceEndToEnd(t *testing.T) {
 
 func TestEvidenceUploadLimit(t *testing.T) {
 	t.Parallel()
-	in := startDevWith(t, map[string]string{"EGIDE_MAX_UPLOAD_BYTES": "4096"})
+	in := startDev(t, 1, map[string]string{"EGIDE_MAX_UPLOAD_BYTES": "4096"})
 	jurist := in.client(t)
 	jurist.login(in.accounts["legal_staff"])
 	dossierID := newDossier(jurist, "EVID-0003")

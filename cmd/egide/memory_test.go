@@ -39,7 +39,7 @@ func TestEvidenceMemory2GiB(t *testing.T) {
 	if free := fs.Bavail * uint64(fs.Bsize); free < size+1<<30 {
 		t.Skipf("%s has %d MiB free; the 2 GiB test needs 3 GiB", os.TempDir(), free>>20)
 	}
-	in := startDevWith(t, nil)
+	in := startDev(t, 1, nil)
 	c := in.client(t)
 	c.http.Timeout = 0
 	c.login(in.accounts["legal_staff"])

@@ -404,19 +404,11 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	sealerDone := make(chan struct{})
 	go func() { defer close(sealerDone); sealer.Run(sealCtx) }()
 	defer func() {
-		// Seal what the last requests logged and leave a final checkpoint.
+		// Runs after the server has drained (deferred first, so last): the
+		// sealer seals what the last requests logged and leaves a final
+		// checkpoint as it stops (Sealer.Run drains).
 		stopSealer()
 		<-sealerDone
-		final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		for {
-			if n, err := sealer.SealOnce(final); err != nil || n == 0 {
-				break
-			}
-		}
-		if err := sealer.Checkpoint(final); err != nil {
-			log.Error("final audit checkpoint", "error", err)
-		}
 	}()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -381,3 +381,15 @@ func RowDossier(ctx context.Context, tx pgx.Tx, table, kind string, id uuid.UUID
 	}
 	return d, nil
 }
+
+// Row checks p on the dossier that row id of table belongs to, for an
+// access to that row (resourceType, e.g. "hearing"): NOT_FOUND when the row
+// does not exist or the actor may not see its dossier.
+func (az *Authorizer) Row(ctx context.Context, tx pgx.Tx, a actor.Actor, p Permission, table, resourceType string,
+	id uuid.UUID) (DossierAccess, error) {
+	d, err := RowDossier(ctx, tx, table, strings.ReplaceAll(resourceType, "_", " "), id)
+	if err != nil {
+		return DossierAccess{}, err
+	}
+	return az.Dossier(ctx, tx, a, p, d, resourceType, id)
+}

@@ -6,8 +6,12 @@ import (
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/blob"
+	"github.com/egide/egide/internal/postgres"
 )
 
 // gcPage is how many stored objects the collector checks per query.
@@ -97,6 +101,18 @@ func (s *Service) Verify(ctx context.Context, fn func(id uuid.UUID, ok bool, err
 		}
 		if len(batch) == 0 {
 			return failed, nil
+		}
+		// Verifying decrypts the files: an access like any other, recorded
+		// before it happens (by the system actor: no session runs this).
+		ids := make([]uuid.UUID, len(batch))
+		for i, o := range batch {
+			ids[i] = o.id
+		}
+		if err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+			return audit.Record(ctx, tx, actor.System("evidence-verify"), audit.Event{Action: "evidence.verify",
+				ResourceType: "evidence", ResourceIDs: ids})
+		}); err != nil {
+			return failed, fmt.Errorf("verify: %w", err)
 		}
 		for _, o := range batch {
 			err := s.verifyOne(ctx, o, buf)

@@ -2,7 +2,6 @@ package evidence
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -237,15 +236,7 @@ func (s *ReferenceService) Add(ctx context.Context, a actor.Actor, in ReferenceI
 // are NOT_FOUND.
 func (s *ReferenceService) authorizeReference(ctx context.Context, tx pgx.Tx, a actor.Actor, p authz.Permission,
 	id uuid.UUID) (authz.DossierAccess, error) {
-	var dossierID uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM content_references WHERE id = $1`, id).Scan(&dossierID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return authz.DossierAccess{}, apperr.NotFoundf("content reference")
-	}
-	if err != nil {
-		return authz.DossierAccess{}, fmt.Errorf("read content reference: %w", err)
-	}
-	return s.az.Dossier(ctx, tx, a, p, dossierID, "content_reference", id)
+	return s.az.Row(ctx, tx, a, p, "content_references", "content_reference", id)
 }
 
 // RecordReport records a report made about referenced content. The

@@ -204,15 +204,7 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Ev
 // authorize finds an evidence record's dossier and checks p on it; a
 // record the actor may not see is NOT_FOUND.
 func (s *Service) authorize(ctx context.Context, tx pgx.Tx, a actor.Actor, p authz.Permission, id uuid.UUID) (authz.DossierAccess, error) {
-	var did uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM evidence WHERE id = $1`, id).Scan(&did)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return authz.DossierAccess{}, apperr.NotFoundf("evidence")
-	}
-	if err != nil {
-		return authz.DossierAccess{}, fmt.Errorf("read evidence: %w", err)
-	}
-	return s.az.Dossier(ctx, tx, a, p, did, "evidence", id)
+	return s.az.Row(ctx, tx, a, p, "evidence", "evidence", id)
 }
 
 // Get reads one record.

@@ -176,15 +176,7 @@ func (s *Service) Schedule(ctx context.Context, a actor.Actor, in ScheduleInput)
 // authorize finds the dossier of hearing id and checks p on it. Unknown
 // hearings and hearings of dossiers the actor may not see are NOT_FOUND.
 func (s *Service) authorize(ctx context.Context, tx pgx.Tx, a actor.Actor, p authz.Permission, id uuid.UUID) (authz.DossierAccess, error) {
-	var dossierID uuid.UUID
-	err := tx.QueryRow(ctx, `SELECT dossier_id FROM hearings WHERE id = $1`, id).Scan(&dossierID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return authz.DossierAccess{}, apperr.NotFoundf("hearing")
-	}
-	if err != nil {
-		return authz.DossierAccess{}, fmt.Errorf("read hearing: %w", err)
-	}
-	return s.az.Dossier(ctx, tx, a, p, dossierID, "hearing", id)
+	return s.az.Row(ctx, tx, a, p, "hearings", "hearing", id)
 }
 
 // forUpdate authorizes a write on hearing id and returns it locked.
@@ -337,15 +329,8 @@ func (s *Service) ByDossier(ctx context.Context, a actor.Actor, dossierID uuid.U
 func (s *Service) ByProceeding(ctx context.Context, a actor.Actor, proceedingID uuid.UUID) ([]Hearing, error) {
 	var hs []Hearing
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
-		var dossierID uuid.UUID
-		err := tx.QueryRow(ctx, `SELECT dossier_id FROM proceedings WHERE id = $1`, proceedingID).Scan(&dossierID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("proceeding")
-		}
+		acc, err := s.az.Row(ctx, tx, a, authz.CaseRead, "proceedings", "proceeding", proceedingID)
 		if err != nil {
-			return fmt.Errorf("read proceeding: %w", err)
-		}
-		if _, err := s.az.Dossier(ctx, tx, a, authz.CaseRead, dossierID, "proceeding", proceedingID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+columns+` FROM hearings h WHERE h.proceeding_id = $1
@@ -357,7 +342,7 @@ func (s *Service) ByProceeding(ctx context.Context, a actor.Actor, proceedingID 
 			return err
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "hearing.list", ResourceType: "hearing",
-			ResourceIDs: ids(hs), DossierID: dossierID, Permission: string(authz.CaseRead)})
+			ResourceIDs: ids(hs), DossierID: acc.DossierID, Permission: string(authz.CaseRead)})
 	})
 	return hs, err
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/egide/egide/internal/blob"
+	"github.com/egide/egide/internal/testrig"
 )
 
 const (
@@ -46,7 +47,6 @@ const (
 	// dirPrefix names server directories in os.TempDir(), followed by the
 	// owning test process's PID.
 	dirPrefix = "egide-miniotest-"
-	ownerLock = "owner.lock"
 	pidFile   = "minio.pid"
 	logFile   = "minio.log"
 )
@@ -204,7 +204,7 @@ func start() (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	reapOrphans()
+	testrig.Reap(dirPrefix, func(dir string) error { killServer(dir); return nil })
 	// A free port can be taken between our probe and MinIO's listen:
 	// try again on another.
 	for attempt := 1; ; attempt++ {
@@ -225,16 +225,8 @@ func startOnce(bin string) (s *server, err error) {
 			err = errors.Join(err, s.close())
 		}
 	}()
-	if s.dir, err = os.MkdirTemp("", dirPrefix+strconv.Itoa(os.Getpid())+"-"); err != nil {
+	if s.dir, s.lock, err = testrig.OwnedDir(dirPrefix); err != nil {
 		return nil, err
-	}
-	// Held until this process exits, however it exits: tells reapOrphans
-	// the server still has an owner.
-	if s.lock, err = os.Create(filepath.Join(s.dir, ownerLock)); err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(s.lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return nil, fmt.Errorf("lock %s: %w", s.dir, err)
 	}
 	port, err := freePort()
 	if err != nil {
@@ -259,7 +251,7 @@ func startOnce(bin string) (s *server, err error) {
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:   true,            // a ^C to go test is handled by Main, not MinIO
-		Pdeathsig: syscall.SIGKILL, // dies with us; reapOrphans covers the rest
+		Pdeathsig: syscall.SIGKILL, // dies with us; testrig.Reap covers the rest
 	}
 	if err := s.cmd.Start(); err != nil {
 		s.cmd = nil
@@ -337,31 +329,6 @@ func (s *server) close() error {
 		errs = append(errs, s.lock.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// reapOrphans stops and removes the servers of test processes that died
-// without running Main (a test timeout, a crash) and whose server outlived
-// them. A server is orphaned when its owner's PID is gone and nobody holds
-// its owner lock.
-func reapOrphans() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
-	for _, dir := range dirs {
-		rest := strings.TrimPrefix(filepath.Base(dir), dirPrefix)
-		pidStr, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) != syscall.ESRCH {
-			continue
-		}
-		f, err := os.Open(filepath.Join(dir, ownerLock))
-		if err != nil {
-			continue
-		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
-			killServer(dir)
-			os.RemoveAll(dir)
-		}
-		f.Close()
-	}
 }
 
 // killServer kills the MinIO recorded in dir, if that PID still runs a

@@ -21,11 +21,8 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +31,7 @@ import (
 
 	"github.com/egide/egide/internal/pgcluster"
 	"github.com/egide/egide/internal/postgres"
+	"github.com/egide/egide/internal/testrig"
 	"github.com/egide/egide/migrations"
 )
 
@@ -45,7 +43,6 @@ const (
 	// clusterPrefix names private cluster directories in os.TempDir(),
 	// followed by the owning test process's PID.
 	clusterPrefix = "egide-pgtest-"
-	ownerLock     = "owner.lock"
 )
 
 // shared is the server of this test process: every test in the binary
@@ -187,19 +184,11 @@ func setup() (*server, error) {
 // startCluster starts the private cluster in a new directory, first
 // reaping those of test processes that died without running Main.
 func (s *server) startCluster(ctx context.Context) error {
-	reapOrphans()
-	dir, err := os.MkdirTemp("", clusterPrefix+strconv.Itoa(os.Getpid())+"-")
+	testrig.Reap(clusterPrefix, pgcluster.Kill)
+	dir, lock, err := testrig.OwnedDir(clusterPrefix)
+	s.dir, s.lock = dir, lock
 	if err != nil {
 		return err
-	}
-	s.dir = dir
-	// Held until this process exits, however it exits: tells reapOrphans
-	// the cluster still has an owner.
-	if s.lock, err = os.Create(filepath.Join(dir, ownerLock)); err != nil {
-		return err
-	}
-	if err := syscall.Flock(int(s.lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return fmt.Errorf("lock %s: %w", dir, err)
 	}
 	s.cluster, err = pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Fast: true})
 	if err != nil {
@@ -226,35 +215,6 @@ func (s *server) close() error {
 		errs = append(errs, s.lock.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// reapOrphans stops and removes the private clusters of test processes
-// that died without running Main (a test timeout, a crash): else each
-// would leave a postgres running for good. A cluster is orphaned when its
-// owner's PID is gone and nobody holds its owner lock; the lock covers
-// an owner whose PID this process cannot see (another PID namespace).
-func reapOrphans() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterPrefix+"*"))
-	for _, dir := range dirs {
-		rest := strings.TrimPrefix(filepath.Base(dir), clusterPrefix)
-		pidStr, _, _ := strings.Cut(rest, "-")
-		pid, err := strconv.Atoi(pidStr)
-		if err != nil || pid == os.Getpid() || syscall.Kill(pid, 0) != syscall.ESRCH {
-			continue
-		}
-		f, err := os.Open(filepath.Join(dir, ownerLock))
-		if err != nil {
-			continue
-		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
-			if err := pgcluster.Kill(dir); err != nil {
-				fmt.Fprintf(os.Stderr, "pgtest: reap %s: %v\n", dir, err)
-			} else {
-				os.RemoveAll(dir)
-			}
-		}
-		f.Close()
-	}
 }
 
 // ensureTemplate creates, unless it exists, the template database of the
