@@ -83,7 +83,8 @@ describe('dossiers, as a jurist', { skip }, () => {
     await history.getByText('Historique des requalifications').click();
     await history.getByText('remplacée').first().waitFor();
     await history.getByText('actuelle').first().waitFor();
-    assert.equal(await section('Procédures').locator('li').count(), rich.proceedings.length);
+    // The proceedings' own items (each holds a list of civil-party standings).
+    assert.equal(await section('Procédures').getByRole('list', { name: 'Procédures, de la plus ancienne à la plus récente' }).locator(':scope > li').count(), rich.proceedings.length);
     assert.equal(await section('Audiences').locator('li').count(), rich.hearings.length);
     assert.ok(!(await page.content()).includes(IDENTITY_MARKER), 'no identity on the dossier page');
     await checkScreen(page, 'dossier-page', { widths: true, avoid: [rich.reference, rich.title, ...rich.victims.map((v) => v.pseudonym)] });

@@ -48,6 +48,38 @@ describe('describeError', () => {
     expect(problemFor(d, 'email')).toBeUndefined();
   });
 
+  it('translates the proceedings’ and civil-party rules, with French dates', () => {
+    const d = describeError(
+      {
+        graphQLErrors: [
+          {
+            message: 'invalid input',
+            extensions: {
+              code: 'INVALID',
+              fields: [
+                { field: 'endedOn', message: 'must not be before the proceeding started (2025-03-01)' },
+                { field: 'stage', message: 'cannot go from appeal to trial' },
+                { field: 'courtKind', message: 'a PARQUET cannot hold the stage trial' },
+                { field: 'legalBasis', message: 'the organisation does not rely on CPP 2-22 (it relies on: CPP 2-3)' },
+                { field: 'consentId', message: 'this consent was withdrawn on 2024-12-31' },
+                { field: 'startedOn', message: 'is required' },
+              ],
+            },
+          },
+        ],
+      },
+      fr,
+    );
+    expect(d.fields.map((f) => `${f.label} : ${f.message}`)).toEqual([
+      'Date de fin : ne peut pas précéder le début de la procédure (01/03/2025).',
+      'Étape : cette étape ne peut pas suivre l’étape actuelle.',
+      'Juridiction : cette juridiction ne peut pas connaître de cette étape.',
+      'Fondement : l’association ne se fonde pas sur l’article CPP 2-22.',
+      'Accord de la victime : cet accord a été retiré le 31/12/2024.',
+      'Date de début : est obligatoire.',
+    ]);
+  });
+
   it('translates into English too', () => {
     const d = describeError(
       { graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [{ field: 'code', message: 'this code does not match or was already used' }] } }] },

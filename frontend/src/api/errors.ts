@@ -53,7 +53,32 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^enter the current 6-digit code/, 'codeRequired', () => ({})],
   [/^is not your current password/, 'notCurrentPassword', () => ({})],
   [/^must differ from the current password/, 'mustDiffer', () => ({})],
+  [/^is required$/, 'required', () => ({})],
+  [/^a \S+ cannot hold the stage/, 'courtDoesNotFit', () => ({})],
+  [/^must not be before the proceeding started \((\d{4}-\d{2}-\d{2})\)/, 'beforeStart', (m) => ({ date: day(m[1]) })],
+  [/^must not be before the current stage ended \((\d{4}-\d{2}-\d{2})\)/, 'beforeEnd', (m) => ({ date: day(m[1]) })],
+  [/^cannot go from /, 'stageNotAllowed', () => ({})],
+  [/^the organisation does not rely on (CPP [\d-]+)/, 'basisNotRelied', (m) => ({ basis: m[1] })],
+  [/^CPP 2-22 requires the consent/, 'consentRequired', () => ({})],
+  [/^no such consent/, 'noSuchConsent', () => ({})],
+  [/^this consent was withdrawn on (\d{4}-\d{2}-\d{2})/, 'consentWithdrawn', (m) => ({ date: day(m[1]) })],
+  [/^this consent was given after the constitution date \((\d{4}-\d{2}-\d{2})\)/, 'consentAfter', (m) => ({ date: day(m[1]) })],
+  [/^damages are awarded only when/, 'damagesOnlyAdmitted', () => ({})],
+  [/^must not be before the constitution \((\d{4}-\d{2}-\d{2})\)/, 'beforeConstitution', (m) => ({ date: day(m[1]) })],
+  [/^must not be negative/, 'negative', () => ({})],
+  [/^must not be in the future/, 'future', () => ({})],
+  [/^must not be before the date the consent was given/, 'beforeConsent', () => ({})],
+  [/^another (victim|defendant) of this dossier already has this pseudonym/, 'pseudonymTaken', () => ({})],
+  [/^must be an ISO 3166-1 alpha-2/, 'countryCode', () => ({})],
+  [/^the dossier is closed/, 'dossierClosed', () => ({})],
+  [/^may contain only digits/, 'phone', () => ({})],
+  [/^is not an e-mail address/, 'emailFormat', () => ({})],
 ];
+
+/** A date the server wrote (2025-03-01) as French courts write it (01/03/2025). */
+function day(iso: string): string {
+  return iso.split('-').reverse().join('/');
+}
 
 function fieldLabel(field: string, t: TFunction): string {
   // "input.newPassword" and "newPassword" name the same field; list items

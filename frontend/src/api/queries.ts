@@ -100,6 +100,11 @@ export interface DossiersData {
   };
 }
 
+const PROCEEDING = `id stage courtKind courtName chamber docketNumber startedOn endedOn status outcome`;
+// The consent a standing relies on is not asked for here: reading a consent is
+// recorded in the victim's access report, so only the consent screens read them.
+const STANDING = `id organisation { id name } constitutedOn mode legalBasis admissibility admissibilityDecidedOn damagesClaimedCents damagesAwardedCents`;
+
 const CHARGE = `id article articleHeading wording participation retainedBy retainedOn requalificationReason current`;
 
 export const DOSSIER = gql`
@@ -110,7 +115,7 @@ export const DOSSIER = gql`
       victims { id pseudonym ageAtFacts country hasIdentity }
       defendants { id pseudonym role country hasIdentity }
       charges { ${CHARGE} defendant { id pseudonym } history { ${CHARGE} } }
-      proceedings { id stage courtKind courtName chamber docketNumber startedOn endedOn status outcome }
+      proceedings { ${PROCEEDING} previous { id } next { id } civilPartyStandings { ${STANDING} } }
       hearings { id kind status startsAt endsAt courtRoom movedCount outcomeNote cancelReason }
     }
   }`;
@@ -124,6 +129,32 @@ export interface ChargeRow {
   retainedOn: string;
   requalificationReason: string;
   current: boolean;
+}
+export interface StandingRow {
+  id: string;
+  organisation: { id: string; name: string };
+  constitutedOn: string;
+  mode: string;
+  legalBasis: string;
+  admissibility: 'PENDING' | 'ADMITTED' | 'REJECTED';
+  admissibilityDecidedOn: string | null;
+  damagesClaimedCents: number | null;
+  damagesAwardedCents: number | null;
+}
+export interface ProceedingRow {
+  id: string;
+  stage: string;
+  courtKind: string;
+  courtName: string;
+  chamber: string;
+  docketNumber: string;
+  startedOn: string;
+  endedOn: string | null;
+  status: 'ONGOING' | 'CLOSED';
+  outcome: string;
+  previous: { id: string } | null;
+  next: { id: string } | null;
+  civilPartyStandings: StandingRow[];
 }
 export interface DossierData {
   dossier: {
@@ -144,18 +175,7 @@ export interface DossierData {
     victims: { id: string; pseudonym: string; ageAtFacts: number | null; country: string; hasIdentity: boolean }[];
     defendants: { id: string; pseudonym: string; role: string; country: string; hasIdentity: boolean }[];
     charges: (ChargeRow & { defendant: { id: string; pseudonym: string } | null; history: ChargeRow[] })[];
-    proceedings: {
-      id: string;
-      stage: string;
-      courtKind: string;
-      courtName: string;
-      chamber: string;
-      docketNumber: string;
-      startedOn: string;
-      endedOn: string | null;
-      status: string;
-      outcome: string;
-    }[];
+    proceedings: ProceedingRow[];
     hearings: DossierHearingRow[];
   } | null;
 }
@@ -206,6 +226,50 @@ export const ADD_DEFENDANT = gql`
 // Only hasIdentity is asked back: the identity written is never kept in the cache.
 export const SET_VICTIM_IDENTITY = gql`
   mutation SetVictimIdentity($id: ID!, $input: IdentityInput!) { setVictimIdentity(id: $id, input: $input) { id hasIdentity } }`;
+
+export const UPDATE_DEFENDANT = gql`
+  mutation UpdateDefendant($id: ID!, $input: UpdateDefendantInput!) { updateDefendant(id: $id, input: $input) { id pseudonym role country } }`;
+
+export const SET_DEFENDANT_IDENTITY = gql`
+  mutation SetDefendantIdentity($id: ID!, $input: IdentityInput!) { setDefendantIdentity(id: $id, input: $input) { id hasIdentity } }`;
+
+// ---- Consents (CPP 2-22); each read is in the victim's access report ----
+
+const CONSENT = `id givenBy givenOn scope reference withdrawnOn`;
+export interface ConsentRow {
+  id: string;
+  givenBy: 'VICTIM' | 'LEGAL_REPRESENTATIVE' | 'AD_HOC_ADMINISTRATOR';
+  givenOn: string;
+  scope: string;
+  reference: string;
+  withdrawnOn: string | null;
+}
+export const VICTIM_CONSENTS = gql`query VictimConsents($id: ID!) { victim(id: $id) { id consents { ${CONSENT} } } }`;
+export interface VictimConsentsData { victim: { id: string; consents: ConsentRow[] } | null }
+
+export const DOSSIER_CONSENTS = gql`query DossierConsents($id: ID!) { dossier(id: $id) { id victims { id pseudonym consents { ${CONSENT} } } } }`;
+export interface DossierConsentsData { dossier: { id: string; victims: { id: string; pseudonym: string; consents: ConsentRow[] }[] } | null }
+
+export const RECORD_CONSENT = gql`mutation RecordConsent($input: RecordConsentInput!) { recordConsent(input: $input) { ${CONSENT} } }`;
+export const WITHDRAW_CONSENT = gql`mutation WithdrawConsent($id: ID!, $withdrawnOn: Date!) { withdrawConsent(id: $id, withdrawnOn: $withdrawnOn) { ${CONSENT} } }`;
+
+// ---- Proceedings and civil-party standing (legal staff) ----
+
+export const OPEN_PROCEEDING = gql`mutation OpenProceeding($input: OpenProceedingInput!) { openProceeding(input: $input) { ${PROCEEDING} } }`;
+export const UPDATE_PROCEEDING = gql`
+  mutation UpdateProceeding($id: ID!, $input: UpdateProceedingInput!) { updateProceeding(id: $id, input: $input) { ${PROCEEDING} } }`;
+export const CLOSE_PROCEEDING = gql`
+  mutation CloseProceeding($id: ID!, $input: CloseProceedingInput!) { closeProceeding(id: $id, input: $input) { ${PROCEEDING} } }`;
+export const ADVANCE_PROCEEDING = gql`
+  mutation AdvanceProceeding($id: ID!, $input: AdvanceProceedingInput!) { advanceProceeding(id: $id, input: $input) { ${PROCEEDING} previous { id } } }`;
+export const CONSTITUTE_CIVIL_PARTY = gql`
+  mutation ConstituteCivilParty($input: ConstituteCivilPartyInput!) { constituteCivilParty(input: $input) { ${STANDING} } }`;
+export const DECIDE_STANDING = gql`
+  mutation DecideCivilPartyStanding($id: ID!, $input: DecideStandingInput!) { decideCivilPartyStanding(id: $id, input: $input) { ${STANDING} } }`;
+
+/** The legal bases the signed-in user's organisation relies on. */
+export const ORGANISATION_STANDING = gql`query OrganisationStanding($id: ID!) { organisation(id: $id) { id standingArticles } }`;
+export interface OrganisationStandingData { organisation: { id: string; standingArticles: string[] } | null }
 
 export const REVEAL_IDENTITY = gql`
   mutation RevealIdentity($personId: ID!, $reason: String!) {

@@ -21,6 +21,7 @@ import {
   VictimIdentityForm,
 } from './dossier/Actions';
 import { EvidenceSection } from './dossier/Evidence';
+import { ProceedingsSection } from './dossier/Proceedings';
 
 export function DossierPage({ id }: { id: string }) {
   const viewer = useViewer();
@@ -186,28 +187,7 @@ function CaseDossierPage({ id }: { id: string }) {
         {writeCase && d.status === 'OPEN' && <AddChargeForm dossier={d} onDone={refresh} />}
       </section>
 
-      <section aria-labelledby="s-proceedings">
-        <h2 id="s-proceedings">{t('dossier.proceedings')}</h2>
-        {d.proceedings.length === 0 ? (
-          <p>{t('dossier.noProceedings')}</p>
-        ) : (
-          <ul>
-            {d.proceedings.map((p) => (
-              <li key={p.id}>
-                <strong>{e('Stage', p.stage)}</strong> — {e('CourtKind', p.courtKind)}
-                {p.courtName && `, ${p.courtName}`}
-                {p.chamber && `, ${p.chamber}`} ({e('ProceedingStatus', p.status)})
-                <br />
-                {p.endedOn
-                  ? t('dossier.ended', { from: formatDate(p.startedOn, lang), to: formatDate(p.endedOn, lang) })
-                  : t('dossier.since', { date: formatDate(p.startedOn, lang) })}
-                {p.docketNumber && <> · {t('dossier.docket', { docket: p.docketNumber })}</>}
-                {p.outcome && <p className="prewrap">{p.outcome}</p>}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase} dossierOpen={d.status === 'OPEN'} onDone={refresh} />
 
       <section aria-labelledby="s-hearings">
         <h2 id="s-hearings">{t('dossier.hearings')}</h2>

@@ -36,7 +36,7 @@ import { localError, orNull, parseAge, splitList, type Problems } from '../../li
 type Dossier = NonNullable<DossierData['dossier']>;
 
 /** Run one mutation: errors described with their fields, a success message, then onDone. */
-function useAction() {
+export function useAction() {
   const client = useClient();
   const { t } = useTranslation();
   const [error, setError] = useState<DescribedError | null>(null);
@@ -57,7 +57,7 @@ function useAction() {
   return { error, setError, busy, run };
 }
 
-function ActionForm({ label, onSubmit, error, busy, submitLabel, children }: {
+export function ActionForm({ label, onSubmit, error, busy, submitLabel, children }: {
   label: string; onSubmit: () => void; error: DescribedError | null; busy: boolean; submitLabel: string; children: ReactNode;
 }) {
   const { t } = useTranslation();

@@ -1,0 +1,157 @@
+// A jurist follows a case through the courts on the dossier page: opens a
+// proceeding, advances it to trial (only the transitions the schema allows
+// are offered), constitutes the organisation civil party and records the
+// court's decision; then adds and edits a defendant, enters the
+// defendant's identity, and records and withdraws a victim's consent.
+// Every form passes axe while open. The tests build on each other.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { account, skipReason } from './lib/env.mjs';
+import { launch, newPage } from './lib/browser.mjs';
+import { checkScreen, gql, heading, signIn } from './lib/app.mjs';
+
+const skip = skipReason();
+const RUN = Date.now().toString(36).toUpperCase();
+const REFERENCE = `E2E-PROC-${RUN}`;
+const DEFENDANT = `Mis-en-cause-${RUN}`;
+const DEFENDANT_RENAMED = `Mis-en-cause-bis-${RUN}`;
+const VICTIM = `Victime-proc-${RUN}`;
+const IDENTITY = `NOM-DEMO Prévenu ${RUN}`;
+
+/** A day (YYYY-MM-DD) in Paris, n days from now. */
+function parisDayIn(n) {
+  const d = new Date(Date.now() + n * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+describe('proceedings, civil-party standing, defendants and consents', { skip }, () => {
+  let browser;
+  let page;
+  const state = {};
+  const section = (name) => page.locator('main section').filter({ has: page.getByRole('heading', { level: 2, name, exact: true }) });
+  const proceedings = () => section('Procédures');
+  const stageItem = (stage) => proceedings().getByRole('list', { name: 'Procédures, de la plus ancienne à la plus récente' }).locator(':scope > li').filter({ has: page.getByRole('heading', { level: 3, name: new RegExp(`^${stage} — `) }) });
+  const need = (k, what) => assert.ok(state[k], `an earlier test did not get this far: ${what}`);
+  const openDossier = async () => {
+    need('dossierId', 'the dossier of the first test');
+    await page.goto(`/dossiers/${state.dossierId}`);
+    await heading(page).filter({ hasText: REFERENCE }).waitFor();
+  };
+  /** The form's first error summary, reported, if a submit was refused. */
+  const refused = async (form) => ((await form.locator('.error-summary').count()) ? await form.locator('.error-summary').first().textContent() : '');
+
+  before(async () => {
+    browser = await launch();
+    page = await newPage(browser);
+    await signIn(page, account('legal_staff'));
+    const { createDossier } = await gql(page, `mutation($input: CreateDossierInput!) { createDossier(input: $input) { id } }`, {
+      input: { reference: REFERENCE, title: 'Dossier des procédures (e2e)', themes: ['GROOMING'], openedOn: parisDayIn(-400) },
+    });
+    state.dossierId = createDossier.id;
+    await gql(page, `mutation($input: AddVictimInput!) { addVictim(input: $input) { id } }`, { input: { dossierId: createDossier.id, pseudonym: VICTIM, ageAtFacts: 13 } });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('1. a jurist opens a proceeding: a preliminary inquiry at the parquet', async () => {
+    await openDossier();
+    await proceedings().getByText('Aucune procédure.').waitFor();
+    await proceedings().getByRole('button', { name: 'Ouvrir une procédure' }).click();
+    const f = page.getByRole('form', { name: 'Ouvrir une procédure' });
+    await f.getByLabel('Étape').selectOption('PRELIMINARY_INQUIRY');
+    // Only the parquet holds an inquiry.
+    const kinds = await f.getByLabel('Autorité ou juridiction').locator('option').allTextContents();
+    assert.deepEqual(kinds, ['Parquet'], 'only the courts fitting the stage');
+    await f.getByLabel('Nom de la juridiction').fill('Parquet de Paris');
+    await f.getByLabel('Numéro de rôle (RG)').fill(`P-${RUN}`);
+    await f.getByLabel('Date de début').fill(parisDayIn(-300));
+    await checkScreen(page, 'proceeding-open-form', { avoid: [REFERENCE] });
+    await f.getByRole('button', { name: 'Ouvrir la procédure' }).click();
+    await page.getByRole('status').filter({ hasText: 'Procédure ouverte : Enquête préliminaire.' }).or(f.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(f), '', 'the proceeding was opened');
+    await stageItem('Enquête préliminaire').filter({ hasText: 'Parquet de Paris' }).filter({ hasText: 'En cours' }).waitFor();
+    state.opened = true;
+  });
+
+  test('2. advances it to trial, offering only the allowed next stages; a wrong date shows beside its field', async () => {
+    need('opened', 'the proceeding of test 1');
+    await openDossier();
+    const item = stageItem('Enquête préliminaire');
+    await item.getByRole('button', { name: 'Passer à l’étape suivante' }).click();
+    const f = page.getByRole('form', { name: /^Passer à l’étape suivante — Enquête préliminaire/ });
+    const stages = await f.getByLabel('Étape', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(stages, ['Information judiciaire', 'Jugement'], 'inquiry → investigation or trial only');
+    await f.getByLabel('Date de fin').fill(parisDayIn(-100));
+    await f.getByLabel('Issue').fill('Citation directe devant le tribunal correctionnel');
+    await f.getByLabel('Étape', { exact: true }).selectOption('TRIAL');
+    await f.getByLabel('Autorité ou juridiction').selectOption('TRIBUNAL_POUR_ENFANTS');
+    await f.getByLabel('Nom de la juridiction').fill('Tribunal pour enfants de Paris');
+    // The next stage starting before the current one ended: refused beside the field, nothing typed is lost.
+    await f.getByLabel('Début de l’étape suivante').fill(parisDayIn(-101));
+    await f.getByRole('button', { name: 'Passer à l’étape suivante' }).click();
+    const fieldError = f.locator('.field-error').filter({ hasText: 'L’étape suivante ne peut pas commencer avant la fin de l’étape actuelle.' });
+    await fieldError.waitFor();
+    assert.equal(await f.getByLabel('Début de l’étape suivante').getAttribute('aria-invalid'), 'true');
+    assert.equal(await f.getByLabel('Issue').inputValue(), 'Citation directe devant le tribunal correctionnel', 'the outcome typed is kept');
+    await checkScreen(page, 'proceeding-advance-form-error', { avoid: [REFERENCE] });
+    await f.getByLabel('Début de l’étape suivante').fill(parisDayIn(-90));
+    await f.getByRole('button', { name: 'Passer à l’étape suivante' }).click();
+    await page.getByRole('status').filter({ hasText: 'Étape suivante ouverte : Jugement.' }).or(f.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(f), '', 'the proceeding advanced');
+
+    // In order: the inquiry, closed with its outcome, then the trial, ongoing.
+    await stageItem('Jugement').waitFor();
+    const titles = await proceedings().locator('h3').allTextContents();
+    assert.deepEqual(titles, ['Enquête préliminaire — Parquet', 'Jugement — Tribunal pour enfants'], 'the stages in the order they happened');
+    await stageItem('Enquête préliminaire').filter({ hasText: 'Terminée' }).filter({ hasText: 'Issue : Citation directe devant le tribunal correctionnel' }).waitFor();
+    await stageItem('Jugement').filter({ hasText: 'En cours' }).filter({ hasText: 'Fait suite à : Enquête préliminaire — Parquet de Paris' }).waitFor();
+    // A closed stage offers no more actions; the trial offers appeal or cassation.
+    assert.equal(await stageItem('Enquête préliminaire').getByRole('button', { name: 'Passer à l’étape suivante' }).count(), 0);
+    await stageItem('Jugement').getByRole('button', { name: 'Passer à l’étape suivante' }).click();
+    const next = await page.getByRole('form', { name: /^Passer à l’étape suivante — Jugement/ }).getByLabel('Étape', { exact: true }).locator('option').allTextContents();
+    assert.deepEqual(next, ['Appel', 'Cassation'], 'trial → appeal or cassation only');
+    await checkScreen(page, 'proceeding-trial', { avoid: [REFERENCE] });
+    state.trial = true;
+  });
+
+  test('3. constitutes the organisation civil party in the trial and records the decision', async () => {
+    need('trial', 'the trial of test 2');
+    await openDossier();
+    const item = stageItem('Jugement');
+    await item.getByText('Aucune association n’est constituée partie civile dans cette procédure.').waitFor();
+    await item.getByRole('button', { name: 'Se constituer partie civile' }).click();
+    const f = page.getByRole('form', { name: /^Se constituer partie civile — Jugement/ });
+    await f.getByLabel('Date de la constitution').fill(parisDayIn(-60));
+    await f.getByLabel('Mode de constitution').selectOption('LETTER');
+    await f.getByLabel('Fondement').locator('option[value="CPP 2-3"]').waitFor({ state: 'attached' });
+    await f.getByLabel('Fondement').selectOption('CPP 2-3');
+    await f.getByLabel('Dommages et intérêts demandés (en euros)').fill('abc');
+    await f.getByRole('button', { name: 'Enregistrer la constitution' }).click();
+    await f.locator('.field-error').filter({ hasText: 'Saisissez un montant en euros' }).waitFor();
+    await f.getByLabel('Dommages et intérêts demandés (en euros)').fill('1 500');
+    await checkScreen(page, 'standing-constitute-form', { avoid: [REFERENCE] });
+    await f.getByRole('button', { name: 'Enregistrer la constitution' }).click();
+    await page.getByRole('status').filter({ hasText: 'Constitution de partie civile enregistrée.' }).or(f.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(f), '', 'the constitution was recorded');
+    const standing = item.locator('.standings > li').filter({ hasText: '(votre association)' });
+    await standing.filter({ hasText: 'lettre avant l’audience' }).filter({ hasText: 'CPP 2-3' }).filter({ hasText: 'en attente de décision' }).waitFor();
+    assert.match((await standing.textContent()).replace(/\s/g, ' '), /demandés : 1 500,00 €/);
+    // Once constituted, the organisation is not offered to constitute again.
+    assert.equal(await item.getByRole('button', { name: 'Se constituer partie civile' }).count(), 0);
+
+    await standing.getByRole('button', { name: 'Enregistrer la décision sur la recevabilité' }).click();
+    const d = page.getByRole('form', { name: /^Enregistrer la décision sur la recevabilité — Jugement/ });
+    await d.getByLabel('Décision', { exact: true }).selectOption('ADMITTED');
+    await d.getByLabel('Date de la décision').fill(parisDayIn(-10));
+    await d.getByLabel('Dommages et intérêts alloués (en euros)').fill('800');
+    await checkScreen(page, 'standing-decide-form', { avoid: [REFERENCE] });
+    await d.getByRole('button', { name: 'Enregistrer la décision' }).click();
+    await page.getByRole('status').filter({ hasText: 'Décision enregistrée.' }).or(d.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(d), '', 'the decision was recorded');
+    await standing.filter({ hasText: 'recevable' }).waitFor();
+    assert.match((await standing.textContent()).replace(/\s/g, ' '), /alloués : 800,00 €/);
+    assert.doesNotMatch(await standing.textContent(), /en attente/);
+    await checkScreen(page, 'standing-decided', { avoid: [REFERENCE] });
+  });
+});

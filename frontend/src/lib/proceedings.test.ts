@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkAdvance,
+  checkClose,
+  checkConstitute,
+  checkDecide,
+  checkOpen,
+  chronological,
+  courtKindsFor,
+  fittingCourt,
+  formatEuros,
+  nextStages,
+  parseEuros,
+  STAGES,
+} from './proceedings';
+
+describe('stage transitions', () => {
+  it('offer only what the schema allows', () => {
+    expect(nextStages('PRELIMINARY_INQUIRY')).toEqual(['JUDICIAL_INVESTIGATION', 'TRIAL']);
+    expect(nextStages('JUDICIAL_INVESTIGATION')).toEqual(['TRIAL']);
+    expect(nextStages('TRIAL')).toEqual(['APPEAL', 'CASSATION']);
+    expect(nextStages('APPEAL')).toEqual(['CASSATION']);
+    expect(nextStages('CASSATION')).toEqual(['TRIAL', 'APPEAL']);
+    expect(nextStages('SOMETHING')).toEqual([]);
+  });
+  it('never offer going back to an inquiry or staying at the same stage', () => {
+    for (const s of STAGES) {
+      expect(nextStages(s)).not.toContain('PRELIMINARY_INQUIRY');
+      expect(nextStages(s)).not.toContain(s);
+    }
+  });
+});
+
+describe('courts', () => {
+  it('fit their stage', () => {
+    expect(courtKindsFor('PRELIMINARY_INQUIRY')).toEqual(['PARQUET']);
+    expect(courtKindsFor('TRIAL')).toContain('TRIBUNAL_POUR_ENFANTS');
+    expect(courtKindsFor('APPEAL')).toEqual(['COUR_APPEL', 'COUR_ASSISES_APPEL']);
+    expect(courtKindsFor('')).toEqual([]);
+  });
+  it('keep the chosen court when it still fits, else take the stage’s first', () => {
+    expect(fittingCourt('TRIAL', 'COUR_ASSISES')).toBe('COUR_ASSISES');
+    expect(fittingCourt('APPEAL', 'COUR_ASSISES')).toBe('COUR_APPEL');
+    expect(fittingCourt('CASSATION', '')).toBe('COUR_CASSATION');
+  });
+});
+
+describe('chronological', () => {
+  it('orders by start, a stage before its next on the same day', () => {
+    const a = { id: 'a', startedOn: '2024-01-10', previous: null };
+    const b = { id: 'b', startedOn: '2025-03-01', previous: { id: 'a' } };
+    const c = { id: 'c', startedOn: '2025-03-01', previous: { id: 'b' } };
+    expect(chronological([c, b, a]).map((p) => p.id)).toEqual(['a', 'b', 'c']);
+    expect(chronological([b, c, a]).map((p) => p.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('proceeding forms', () => {
+  const open = { stage: 'TRIAL', courtKind: 'TRIBUNAL_CORRECTIONNEL', courtName: 'Tribunal judiciaire de Paris', chamber: '', docketNumber: '', startedOn: '2025-01-02' };
+  it('check opening', () => {
+    expect(checkOpen(open)).toEqual({});
+    expect(checkOpen({ ...open, courtKind: 'PARQUET', startedOn: '' })).toEqual({ courtKind: 'proceeding.courtDoesNotFit', startedOn: 'forms.required' });
+    expect(checkOpen({ ...open, docketNumber: 'x'.repeat(65) })).toEqual({ docketNumber: 'forms.tooLong' });
+  });
+  it('check closing', () => {
+    expect(checkClose({ endedOn: '2025-02-01', outcome: 'Relaxe' }, '2025-01-02')).toEqual({});
+    expect(checkClose({ endedOn: '2024-12-31', outcome: ' ' }, '2025-01-02')).toEqual({ endedOn: 'proceeding.endBeforeStart', outcome: 'forms.required' });
+  });
+  it('check advancing: an allowed next stage, starting after the end', () => {
+    const from = { stage: 'PRELIMINARY_INQUIRY', startedOn: '2024-01-01' };
+    const v = { ...open, endedOn: '2024-12-20', outcome: 'Renvoi devant le tribunal', startedOn: '2024-12-20' };
+    expect(checkAdvance(v, from)).toEqual({});
+    expect(checkAdvance({ ...v, stage: 'APPEAL', courtKind: 'COUR_APPEL' }, from)).toEqual({ stage: 'proceeding.stageNotAllowed' });
+    expect(checkAdvance({ ...v, startedOn: '2024-12-19' }, from)).toEqual({ startedOn: 'proceeding.nextBeforeEnd' });
+  });
+});
+
+describe('amounts', () => {
+  it('parse euros as cents', () => {
+    expect(parseEuros('')).toBeNull();
+    expect(parseEuros('1 500,50 €')).toBe(150050);
+    expect(parseEuros('1500.5')).toBe(150050);
+    expect(parseEuros('12')).toBe(1200);
+    expect(parseEuros('-3')).toBeUndefined();
+    expect(parseEuros('1,234')).toBeUndefined();
+    expect(parseEuros('abc')).toBeUndefined();
+    expect(parseEuros('99999999999')).toBeUndefined();
+  });
+  it('format cents in euros', () => {
+    expect(formatEuros(150050, 'fr').replace(/\s/g, ' ')).toBe('1 500,50 €');
+    expect(formatEuros(150050, 'en')).toBe('€1,500.50');
+    expect(formatEuros(null, 'fr')).toBe('');
+  });
+});
+
+describe('civil-party forms', () => {
+  const c = { constitutedOn: '2025-01-05', mode: 'LETTER', legalBasis: 'CPP 2-3', consentId: '', damagesClaimed: '' };
+  it('check constituting: CPP 2-22 needs a consent', () => {
+    expect(checkConstitute(c)).toEqual({});
+    expect(checkConstitute({ ...c, legalBasis: 'CPP 2-22' })).toEqual({ consentId: 'standing.consentRequired' });
+    expect(checkConstitute({ ...c, constitutedOn: '', damagesClaimed: 'beaucoup' })).toEqual({ constitutedOn: 'forms.required', damagesClaimedCents: 'standing.badAmount' });
+  });
+  it('check the decision: damages only when admitted, not before the constitution', () => {
+    expect(checkDecide({ admissibility: 'ADMITTED', decidedOn: '2025-06-01', damagesAwarded: '1000' }, '2025-01-05')).toEqual({});
+    expect(checkDecide({ admissibility: 'REJECTED', decidedOn: '2025-01-04', damagesAwarded: '10' }, '2025-01-05')).toEqual({
+      decidedOn: 'standing.decidedBeforeConstituted',
+      damagesAwardedCents: 'standing.damagesOnlyAdmitted',
+    });
+    expect(checkDecide({ admissibility: '', decidedOn: '', damagesAwarded: '' }, '2025-01-05')).toEqual({ admissibility: 'forms.required', decidedOn: 'forms.required' });
+  });
+});
