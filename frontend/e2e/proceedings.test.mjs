@@ -154,4 +154,114 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     assert.doesNotMatch(await standing.textContent(), /en attente/);
     await checkScreen(page, 'standing-decided', { avoid: [REFERENCE] });
   });
+
+  test('4. adds a defendant, edits it, enters its identity (never shown back), then reveals it with a reason', async () => {
+    await openDossier();
+    const defendants = section('Mis en cause');
+    await defendants.getByRole('button', { name: 'Ajouter un mis en cause' }).click();
+    const add = page.getByRole('form', { name: 'Ajouter un mis en cause' });
+    await add.getByLabel('Pseudonyme').fill(DEFENDANT);
+    await add.getByLabel('Rôle dans les faits').selectOption('CLIENT');
+    await add.getByRole('button', { name: 'Ajouter un mis en cause' }).click();
+    await page.getByRole('status').filter({ hasText: `Mis en cause « ${DEFENDANT} » ajouté.` }).waitFor();
+    const row = () => defendants.locator('li').filter({ hasText: DEFENDANT_RENAMED });
+    const first = defendants.locator('li').filter({ hasText: DEFENDANT });
+    await first.filter({ hasText: 'Commanditaire' }).waitFor();
+
+    await first.getByRole('button', { name: 'Modifier' }).click();
+    const edit = page.getByRole('form', { name: `Modifier — ${DEFENDANT}` });
+    assert.equal(await edit.getByLabel('Pseudonyme').inputValue(), DEFENDANT, 'the form starts from the current values');
+    await edit.getByLabel('Pseudonyme').fill(DEFENDANT_RENAMED);
+    await edit.getByLabel('Rôle dans les faits').selectOption('FACILITATOR');
+    await edit.getByLabel('Pays de résidence').fill('PH');
+    await checkScreen(page, 'defendant-edit-form', { avoid: [REFERENCE] });
+    await edit.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('status').filter({ hasText: `Mis en cause « ${DEFENDANT_RENAMED} » modifié.` }).or(edit.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(edit), '', 'the defendant was updated');
+    await row().filter({ hasText: 'Facilitateur' }).filter({ hasText: '(PH)' }).waitFor();
+    // No identity yet: no reveal button.
+    assert.equal(await row().getByRole('button', { name: /Afficher l’identité/ }).count(), 0);
+
+    await row().getByRole('button', { name: 'Saisir l’identité' }).click();
+    const idf = page.getByRole('form', { name: `Saisir l’identité — ${DEFENDANT_RENAMED}` });
+    await idf.getByLabel('Nom légal').fill(IDENTITY);
+    await idf.getByLabel('Téléphone').fill('not a phone');
+    await idf.getByRole('button', { name: 'Enregistrer l’identité' }).click();
+    // The API's field error, in French, beside the field; what was typed stays.
+    await idf.locator('.field-error').filter({ hasText: 'seulement des chiffres' }).waitFor();
+    assert.equal(await idf.getByLabel('Nom légal').inputValue(), IDENTITY, 'nothing typed is lost on error');
+    await checkScreen(page, 'defendant-identity-form-error', { avoid: [REFERENCE, IDENTITY] });
+    await idf.getByLabel('Téléphone').fill('+33 1 23 45 67 89');
+    await idf.getByRole('button', { name: 'Enregistrer l’identité' }).click();
+    await page.getByRole('status').filter({ hasText: `Identité de « ${DEFENDANT_RENAMED} » enregistrée.` }).waitFor();
+    assert.ok(!(await page.content()).includes(IDENTITY), 'the identity entered is not shown back');
+
+    await row().getByRole('button', { name: `Afficher l’identité — ${DEFENDANT_RENAMED}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Identité de ${DEFENDANT_RENAMED}` });
+    await dialog.getByLabel('Motif de la consultation').fill(`Préparation de l’audience (e2e ${RUN})`);
+    await dialog.getByRole('button', { name: 'Afficher l’identité' }).click();
+    await dialog.getByText(IDENTITY).waitFor();
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(!(await page.content()).includes(IDENTITY), 'the identity is gone once the dialog is closed');
+  });
+
+  test('5. records a victim’s consent, relies on it for a CPP 2-22 constitution, then withdraws it', async () => {
+    need('trial', 'the trial of test 2');
+    await openDossier();
+    const victim = section('Victimes').locator(':scope > ul > li').filter({ hasText: VICTIM });
+    await victim.getByRole('button', { name: 'Accords (art. 2-22 CPP)' }).click();
+    const panel = victim.getByRole('group', { name: `Accords donnés pour ${VICTIM}` });
+    await panel.getByText('Aucun accord enregistré.').waitFor();
+    await panel.getByRole('button', { name: 'Enregistrer un accord' }).click();
+    const f = page.getByRole('form', { name: `Enregistrer un accord — ${VICTIM}` });
+    await f.getByLabel('Donné par').selectOption('LEGAL_REPRESENTATIVE');
+    await f.getByLabel('Date de l’accord').fill(parisDayIn(1));
+    await f.getByLabel('Référence du document signé').fill(`ACC-${RUN}`);
+    await f.getByRole('button', { name: 'Enregistrer l’accord' }).click();
+    await f.locator('.field-error').filter({ hasText: 'ne peut pas être dans le futur' }).waitFor();
+    await f.getByLabel('Date de l’accord').fill(parisDayIn(-200));
+    await checkScreen(page, 'consent-form', { avoid: [REFERENCE, VICTIM] });
+    await f.getByRole('button', { name: 'Enregistrer l’accord' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Accord enregistré.' }).or(f.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(f), '', 'the consent was recorded');
+    await panel.locator('li').filter({ hasText: 'Accord donné par le représentant légal' }).or(panel.locator('li').filter({ hasText: `réf. ACC-${RUN}` })).first().waitFor();
+
+    // The inquiry is closed; open a parallel trial and constitute under CPP 2-22 with this consent.
+    await proceedings().getByRole('button', { name: 'Ouvrir une procédure' }).click();
+    const o = page.getByRole('form', { name: 'Ouvrir une procédure' });
+    await o.getByLabel('Étape').selectOption('APPEAL');
+    await o.getByLabel('Autorité ou juridiction').selectOption('COUR_APPEL');
+    await o.getByLabel('Date de début').fill(parisDayIn(-5));
+    await o.getByRole('button', { name: 'Ouvrir la procédure' }).click();
+    const appeal = stageItem('Appel');
+    await appeal.waitFor();
+    await appeal.getByRole('button', { name: 'Se constituer partie civile' }).click();
+    const c = page.getByRole('form', { name: /^Se constituer partie civile — Appel/ });
+    await c.getByLabel('Date de la constitution').fill(parisDayIn(-4));
+    await c.getByLabel('Fondement').locator('option[value="CPP 2-22"]').waitFor({ state: 'attached' });
+    await c.getByLabel('Fondement').selectOption('CPP 2-22');
+    const consent = c.getByLabel('Accord de la victime ou de son représentant');
+    await consent.locator('option').filter({ hasText: VICTIM }).waitFor({ state: 'attached' });
+    const value = await consent.locator('option').filter({ hasText: VICTIM }).first().getAttribute('value');
+    await consent.selectOption(value);
+    await checkScreen(page, 'standing-constitute-2-22', { avoid: [REFERENCE] });
+    await c.getByRole('button', { name: 'Enregistrer la constitution' }).click();
+    await appeal.locator('.standings > li').filter({ hasText: 'CPP 2-22' }).or(c.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(c), '', 'the CPP 2-22 constitution was recorded');
+
+    // Withdraw the consent.
+    await openDossier();
+    const v2 = section('Victimes').locator(':scope > ul > li').filter({ hasText: VICTIM });
+    await v2.getByRole('button', { name: 'Accords (art. 2-22 CPP)' }).click();
+    const p2 = v2.getByRole('group', { name: `Accords donnés pour ${VICTIM}` });
+    await p2.getByRole('button', { name: 'Enregistrer le retrait' }).click();
+    const w = p2.getByRole('form', { name: 'Enregistrer le retrait' });
+    await w.getByLabel('Date du retrait').fill(parisDayIn(-1));
+    await w.getByRole('button', { name: 'Enregistrer le retrait' }).click();
+    await p2.getByRole('status').filter({ hasText: 'Retrait de l’accord enregistré.' }).waitFor();
+    await p2.locator('li').filter({ hasText: 'retiré le' }).waitFor();
+    assert.equal(await p2.getByRole('button', { name: 'Enregistrer le retrait' }).count(), 0, 'a withdrawn consent cannot be withdrawn again');
+    await checkScreen(page, 'consent-withdrawn', { avoid: [REFERENCE, VICTIM] });
+  });
 });

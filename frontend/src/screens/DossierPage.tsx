@@ -13,13 +13,16 @@ import {
   AddDefendantForm,
   AddVictimForm,
   CloseDossierForm,
+  DefendantIdentityForm,
   HearingActions,
   ReopenDossierForm,
   RequalifyForm,
   RevealIdentity,
   ScheduleHearingForm,
+  UpdateDefendantForm,
   VictimIdentityForm,
 } from './dossier/Actions';
+import { VictimConsents } from './dossier/Consents';
 import { EvidenceSection } from './dossier/Evidence';
 import { ProceedingsSection } from './dossier/Proceedings';
 
@@ -132,6 +135,7 @@ function CaseDossierPage({ id }: { id: string }) {
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
                 {v.country && ` (${v.country})`} {reveal && v.hasIdentity && <RevealIdentity personId={v.id} pseudonym={v.pseudonym} />}
                 {writeCase && <VictimIdentityForm victimId={v.id} pseudonym={v.pseudonym} hasIdentity={v.hasIdentity} onDone={refresh} />}
+                <VictimConsents victimId={v.id} pseudonym={v.pseudonym} canWrite={writeCase && d.status === 'OPEN'} />
               </li>
             ))}
           </ul>
@@ -149,6 +153,12 @@ function CaseDossierPage({ id }: { id: string }) {
               <li key={p.id}>
                 {p.pseudonym} — {e('DefendantRole', p.role)}
                 {p.country && ` (${p.country})`} {reveal && p.hasIdentity && <RevealIdentity personId={p.id} pseudonym={p.pseudonym} />}
+                {writeCase && (
+                  <>
+                    <UpdateDefendantForm defendant={p} onDone={refresh} />
+                    <DefendantIdentityForm defendantId={p.id} pseudonym={p.pseudonym} hasIdentity={p.hasIdentity} onDone={refresh} />
+                  </>
+                )}
               </li>
             ))}
           </ul>

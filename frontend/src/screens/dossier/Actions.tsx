@@ -23,6 +23,8 @@ import {
   RECORD_HEARING_OUTCOME,
   REOPEN_DOSSIER,
   SET_VICTIM_IDENTITY,
+  SET_DEFENDANT_IDENTITY,
+  UPDATE_DEFENDANT,
   type DossierData,
   type DossierHearingRow,
   type Identity,
@@ -584,11 +586,13 @@ export function identityInput(v: ReturnType<typeof emptyIdentity>) {
 }
 
 /**
- * "Saisir l'identité": writes a victim's identity. The values are dropped as
- * soon as the API accepts them; only hasIdentity comes back, and reading the
- * identity again goes through the audited reveal.
+ * "Saisir l'identité": writes a victim's or a defendant's identity. The
+ * values are dropped as soon as the API accepts them; only hasIdentity comes
+ * back, and reading the identity again goes through the audited reveal.
  */
-export function VictimIdentityForm({ victimId, pseudonym, hasIdentity, onDone }: { victimId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+function IdentityForm({ mutation, personId, pseudonym, hasIdentity, onDone }: {
+  mutation: typeof SET_VICTIM_IDENTITY; personId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -602,7 +606,7 @@ export function VictimIdentityForm({ victimId, pseudonym, hasIdentity, onDone }:
   };
   const submit = async () => {
     const { problems, input } = identityInput(v);
-    const r = await a.run(SET_VICTIM_IDENTITY, { id: victimId, input }, problems);
+    const r = await a.run(mutation, { id: personId, input }, problems);
     if (!r) return;
     close();
     setDone(t('identity.saved', { name: pseudonym }));
@@ -622,6 +626,50 @@ export function VictimIdentityForm({ victimId, pseudonym, hasIdentity, onDone }:
           <Field label={t('identity.email')} name="email" type="email" maxLength={254} autoComplete="off" value={v.email} onChange={u('email')} error={a.error} />
           <Field label={t('identity.legalRepresentative')} name="legalRepresentative" maxLength={300} autoComplete="off" value={v.legalRepresentative} onChange={u('legalRepresentative')} error={a.error} />
           <Field label={t('identity.adHocAdministrator')} name="adHocAdministrator" maxLength={300} autoComplete="off" value={v.adHocAdministrator} onChange={u('adHocAdministrator')} error={a.error} />
+        </ActionForm>
+      </Disclosure>
+    </>
+  );
+}
+
+export function VictimIdentityForm({ victimId, ...rest }: { victimId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+  return <IdentityForm mutation={SET_VICTIM_IDENTITY} personId={victimId} {...rest} />;
+}
+
+export function DefendantIdentityForm({ defendantId, ...rest }: { defendantId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+  return <IdentityForm mutation={SET_DEFENDANT_IDENTITY} personId={defendantId} {...rest} />;
+}
+
+/** "Modifier": a defendant's pseudonym, role and country. */
+export function UpdateDefendantForm({ defendant, onDone }: { defendant: Dossier['defendants'][number]; onDone: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const initial = () => ({ pseudonym: defendant.pseudonym, role: defendant.role, country: defendant.country });
+  const [v, setV] = useState(initial);
+  const a = useAction();
+  const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
+  const submit = async () => {
+    const p: Problems = {};
+    if (!v.pseudonym.trim()) p.pseudonym = 'forms.required';
+    if (v.country.trim() && !/^[A-Za-z]{2}$/.test(v.country.trim())) p.country = 'forms.countryCodes';
+    // An empty country leaves it as it is (the API has no way to clear it).
+    const input = { pseudonym: v.pseudonym.trim(), role: v.role, country: orNull(v.country.toUpperCase()) };
+    const r = await a.run(UPDATE_DEFENDANT, { id: defendant.id, input }, p);
+    if (!r) return;
+    setOpen(false);
+    setDone(t('defendant.updated', { name: input.pseudonym }));
+    onDone();
+  };
+  return (
+    <>
+      <Done message={done} />
+      <Disclosure label={t('defendant.edit')} open={open} onToggle={(o) => { setOpen(o); setDone(null); if (o) { setV(initial()); a.setError(null); } }}>
+        <ActionForm label={`${t('defendant.edit')} — ${defendant.pseudonym}`} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('forms.save')}>
+          <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={v.pseudonym} onChange={u('pseudonym')} error={a.error} />
+          <SelectField label={t('actions.defendantRole')} name="role" value={v.role} onChange={u('role')} error={a.error}
+            options={DEFENDANT_ROLES.map((r) => ({ value: r, label: t(`enums.DefendantRole.${r}`) }))} />
+          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={v.country} onChange={u('country')} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>
