@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Provider } from 'urql';
 import { createClient } from './api/client';
 import { describeError, type DescribedError } from './api/errors';
+import { onSessionLost, sessionLost } from './api/session';
 import { LOGOUT, ME, type LoginData, type MeData, type Viewer } from './api/queries';
 import { PasswordChange } from './auth/PasswordChange';
 import { SignIn } from './auth/SignIn';
@@ -64,13 +65,21 @@ export function App() {
     setEpoch((e) => e + 1);
   }, []);
 
+  // The server says the session is gone (idle timeout, ended by an
+  // administrator, or from another tab): back to the sign-in screen with
+  // "Votre session a expiré…". Nothing of the case stays on screen (the
+  // signed-in screens unmount, the cache goes with the client), and the
+  // URL is left as it was, so signing in again comes back to the same
+  // page (paths carry ids only).
+  const expired = useCallback(() => {
+    if (expires(sessionRef.current)) endSession('expired');
+  }, [endSession]);
+  useEffect(() => onSessionLost(expired), [expired]);
+
   const client = useMemo(
-    () =>
-      createClient(() => {
-        if (expires(sessionRef.current)) endSession('expired');
-      }),
+    () => createClient(sessionLost),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [epoch, endSession],
+    [epoch],
   );
 
   // At start: is there a session already (the cookie is HttpOnly)?
@@ -107,6 +116,8 @@ export function App() {
   const signOut = async () => {
     await client.mutation(LOGOUT, {}).toPromise();
     endSession('signedOut');
+    // Signing out on purpose starts the next session at home.
+    window.history.replaceState(null, '', '/' + window.location.search);
   };
 
   const signedIn = session.kind === 'signedIn' ? session.viewer : null;

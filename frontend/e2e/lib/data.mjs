@@ -28,3 +28,19 @@ export async function richDossier(page) {
   }
   throw new Error('e2e: no seeded dossier has victims, a requalified charge, proceedings and hearings');
 }
+
+/**
+ * A dossier the page's user is assigned to, with a victim whose identity is
+ * recorded (revealing needs an assignment): { dossier: {id, reference}, victim: {id, pseudonym} }.
+ */
+export async function dossierWithIdentity(page) {
+  const { me } = await gql(page, 'query { me { id } }');
+  const { nodes } = await listDossiers(page);
+  for (const n of nodes) {
+    const { dossier } = await gql(page, `query($id: ID!) { dossier(id: $id) { id reference assignees { userId } victims { id pseudonym hasIdentity } } }`, { id: n.id });
+    if (!dossier?.assignees.some((a) => a.userId === me.id)) continue;
+    const v = dossier.victims.find((x) => x.hasIdentity);
+    if (v) return { me, dossier, victim: v };
+  }
+  throw new Error('e2e: the seed assigns the user no dossier with a victim whose identity is recorded');
+}

@@ -32,7 +32,7 @@ export const en: Resources = {
     codeHint: 'The code from your authenticator app, or a recovery code. Leave empty on your first sign-in.',
     submit: 'Sign in',
     submitting: 'Signing in…',
-    expired: 'Your session has expired. Please sign in again.',
+    expired: 'Your session has expired (inactivity, or ended by an administrator). Sign in again to come back to the page you were on.',
     signedOut: 'You are signed out.',
     enrolMissing: 'Sign in again to resume setting up two-factor authentication.',
   },

@@ -30,7 +30,7 @@ export const fr = {
     codeHint: 'Le code de votre application d’authentification, ou un code de secours. Laissez vide lors de la première connexion.',
     submit: 'Se connecter',
     submitting: 'Connexion…',
-    expired: 'Votre session a expiré. Reconnectez-vous.',
+    expired: 'Votre session a expiré (inactivité prolongée, ou session fermée par un administrateur). Reconnectez-vous : vous reviendrez à la page où vous étiez.',
     signedOut: 'Vous êtes déconnecté·e.',
     enrolMissing: 'Reconnectez-vous pour reprendre l’activation de la double authentification.',
   },

@@ -1,5 +1,7 @@
 // Evidence files: size checks, file-name encoding, idempotency keys, and
 // the transfers themselves (upload with progress, download as a blob).
+// A transfer refused for want of a session reports it (api/session.ts).
+import { sessionLost, transferUnauthenticated } from '../api/session';
 
 /** The server's default upload limit (EGIDE_MAX_UPLOAD_BYTES): 2 GiB. */
 export const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
@@ -83,6 +85,13 @@ export function readErrorBody(status: number, text: string): TransferResult {
   }
 }
 
+/** An error answer of a transfer; a missing or expired session is reported to the app. */
+function failed(status: number, text: string): TransferResult {
+  const r = readErrorBody(status, text);
+  if (!r.ok && transferUnauthenticated(r.status, r.code)) sessionLost();
+  return r;
+}
+
 /** PUT a file to its upload path with progress (fraction 0–1). */
 export function uploadFile(path: string, file: File, onProgress: (fraction: number) => void, signal?: AbortSignal): Promise<TransferResult> {
   return new Promise((resolve) => {
@@ -105,7 +114,7 @@ export function uploadFile(path: string, file: File, onProgress: (fraction: numb
           /* empty */
         }
         resolve({ ok: true, body });
-      } else resolve(readErrorBody(xhr.status, xhr.responseText));
+      } else resolve(failed(xhr.status, xhr.responseText));
     };
     xhr.onerror = () => resolve({ ok: false, status: 0 });
     xhr.onabort = () => resolve({ ok: false, status: -1 });
@@ -122,7 +131,7 @@ export async function downloadFile(path: string, fileName: string): Promise<Tran
   } catch {
     return { ok: false, status: 0 };
   }
-  if (!res.ok) return readErrorBody(res.status, await res.text().catch(() => ''));
+  if (!res.ok) return failed(res.status, await res.text().catch(() => ''));
   let blob: Blob;
   try {
     blob = await res.blob(); // a download cut mid-way rejects here

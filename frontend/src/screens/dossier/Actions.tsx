@@ -1,7 +1,7 @@
 // The legal actions of a dossier page. Each form is shown only to roles that
 // may use it (the API refuses anyway) and shows the API's field errors
 // beside the fields.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient, useQuery, type AnyVariables, type DocumentInput } from 'urql';
 import { describeError, type DescribedError } from '../../api/errors';
@@ -180,6 +180,11 @@ function RevealDialog({ personId, pseudonym, onClose }: { personId: string; pseu
   const lang = i18n.language as Lang;
   const [reason, setReason] = useState('');
   const [identity, setIdentity] = useState<Identity | null>(null);
+  // The form that had focus is replaced by the identity: focus its close button.
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (identity) closeRef.current?.focus();
+  }, [identity]);
   const a = useAction();
   const submit = async () => {
     const p: Problems = {};
@@ -212,7 +217,7 @@ function RevealDialog({ personId, pseudonym, onClose }: { personId: string; pseu
             ))}
           </dl>
           <div className="actions">
-            <button type="button" onClick={onClose}>
+            <button type="button" ref={closeRef} onClick={onClose}>
               {t('identity.close')}
             </button>
           </div>
