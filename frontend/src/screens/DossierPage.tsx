@@ -135,7 +135,7 @@ function CaseDossierPage({ id }: { id: string }) {
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
                 {v.country && ` (${v.country})`} {reveal && v.hasIdentity && <RevealIdentity personId={v.id} pseudonym={v.pseudonym} />}
                 {writeCase && <VictimIdentityForm victimId={v.id} pseudonym={v.pseudonym} hasIdentity={v.hasIdentity} onDone={refresh} />}
-                <VictimConsents victimId={v.id} pseudonym={v.pseudonym} canWrite={writeCase && d.status === 'OPEN'} />
+                {(writeCase || reveal) && <VictimConsents victimId={v.id} pseudonym={v.pseudonym} canWrite={writeCase && d.status === 'OPEN'} />}
               </li>
             ))}
           </ul>
