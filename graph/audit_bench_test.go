@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,11 @@ import (
 func BenchmarkDossierListAudit(b *testing.B) {
 	st := newAppStack(b, 2000)
 	ctx := context.Background()
+	if q := os.Getenv("BENCH_SETUP_SQL"); q != "" {
+		if _, err := st.super.Exec(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var db string
 	if err := st.super.QueryRow(ctx, `SELECT current_database()`).Scan(&db); err != nil {
 		b.Fatal(err)
