@@ -29,6 +29,12 @@ type Shared struct {
 	err      error // the first failure; every later use returns it
 	finished bool
 	detached []detachedTx
+	later    []statement // sent in one batch before the commit
+}
+
+type statement struct {
+	sql  string
+	args []any
 }
 
 type detachedTx struct {
@@ -79,12 +85,31 @@ func (s *Shared) run(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) er
 	case s.pool != pool:
 		return errors.New("postgres: one request's transactions on two pools")
 	}
+	queued := len(s.later)
 	err := fn(s.tx)
-	if err != nil && s.tx.Conn().PgConn().TxStatus() == 'E' {
-		// PostgreSQL refuses everything until rollback: the request fails.
-		s.err = fmt.Errorf("request transaction aborted: %w", err)
+	if err != nil {
+		s.later = s.later[:queued] // what a failed call queued goes with it, as in a rollback
+		if s.tx.Conn().PgConn().TxStatus() == 'E' {
+			// PostgreSQL refuses everything until rollback: the request fails.
+			s.err = fmt.Errorf("request transaction aborted: %w", err)
+		}
 	}
 	return err
+}
+
+// Later queues an INSERT (or any statement whose result nobody reads) of
+// tx to be sent, with the others queued, in one batch just before the
+// request's transaction commits, and reports true, when tx is the shared
+// transaction of ctx's request; otherwise it does nothing and reports
+// false (the caller executes the statement itself). A failure of the
+// batch fails the request like a failed commit. Only from inside InTx.
+func Later(ctx context.Context, tx pgx.Tx, sql string, args ...any) bool {
+	s := shared(ctx)
+	if s == nil || s.tx == nil || s.tx != tx {
+		return false
+	}
+	s.later = append(s.later, statement{sql, args}) // s.mu is held by run, which called fn
+	return true
 }
 
 // Finish commits the shared transaction (rolls it back after a failure),
@@ -98,6 +123,16 @@ func (s *Shared) Finish(ctx context.Context) error {
 	}
 	s.finished = true
 	if s.tx != nil {
+		if s.err == nil && len(s.later) > 0 {
+			b := &pgx.Batch{}
+			for _, st := range s.later {
+				b.Queue(st.sql, st.args...)
+			}
+			if err := s.tx.SendBatch(ctx, b).Close(); err != nil {
+				s.err = fmt.Errorf("queued statements: %w", err)
+			}
+		}
+		s.later = nil
 		if s.err == nil {
 			if err := s.tx.Commit(ctx); err != nil {
 				s.err = MapError(fmt.Errorf("commit: %w", err))
