@@ -1,11 +1,9 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -48,9 +46,24 @@ type appStack struct {
 
 func newAppStack(t testing.TB, dossiers int) *appStack {
 	t.Helper()
+	return newAppStackPool(t, dossiers, "")
+}
+
+// newAppStackPool is newAppStack with pool settings for the application's
+// pool (e.g. "pool_max_conns=1").
+func newAppStackPool(t testing.TB, dossiers int, poolParams string) *appStack {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
-	app, err := postgres.Open(ctx, dbURL, postgres.AsAppRole())
+	appURL := dbURL
+	if poolParams != "" {
+		sep := "?"
+		if strings.Contains(appURL, "?") {
+			sep = "&"
+		}
+		appURL += sep + poolParams
+	}
+	app, err := postgres.Open(ctx, appURL, postgres.AsAppRole())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,21 +121,12 @@ func (st *appStack) client() *http.Client {
 
 func (st *appStack) do(t testing.TB, c *http.Client, query string, vars map[string]any) gqlResult {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, st.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Egide-CSRF", "1")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, _ := st.doWithID(t, c, query, vars)
 	var r gqlResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("decode (%d): %v: %s", resp.StatusCode, err, raw)
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		t.Fatalf("decode: %v: %s", err, raw)
 	}
-	r.raw = string(raw)
+	r.raw = raw
 	return r
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/egide/egide/graph/generated"
 	"github.com/egide/egide/internal/apperr"
+	"github.com/egide/egide/internal/postgres"
 )
 
 // Limits that keep one request from exhausting the server.
@@ -43,12 +44,37 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.SetErrorPresenter(presenter(opt.Logger))
+	srv.AroundResponses(oneTransactionPerRead(opt.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		opt.Logger.ErrorContext(ctx, "panic in resolver", "request_id", ActorFrom(ctx).RequestID,
 			"panic", v, "stack", string(debug.Stack()))
 		return errors.New("panic")
 	})
 	return srv
+}
+
+// oneTransactionPerRead runs each query operation in one shared
+// transaction (postgres.Share): its accesses are read in one snapshot and
+// their audit events written in it, with one commit before the response
+// leaves. A failed commit sends no data at all, only INTERNAL, so no
+// access goes unrecorded. Mutations keep one transaction per change.
+func oneTransactionPerRead(log *slog.Logger) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation == nil || oc.Operation.Operation != ast.Query {
+			return next(ctx)
+		}
+		ctx, tx := postgres.Share(ctx)
+		defer tx.Finish(context.WithoutCancel(ctx)) // after a panic too: never leave the connection in a transaction
+		resp := next(ctx)
+		if err := tx.Finish(context.WithoutCancel(ctx)); err != nil {
+			log.ErrorContext(ctx, "read request not committed: no data sent", "request_id", ActorFrom(ctx).RequestID,
+				"error", err)
+			return &graphql.Response{Errors: gqlerror.List{{Message: "internal error",
+				Extensions: map[string]any{"code": string(apperr.Internal)}}}}
+		}
+		return resp
+	}
 }
 
 // presenter maps errors to what clients may see: the domain code and

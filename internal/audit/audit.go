@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/postgres"
 )
 
 // Outcome of an access attempt.
@@ -35,6 +36,11 @@ type Event struct {
 	Permission   string // the permission checked
 }
 
+const insertEvent = `
+	INSERT INTO audit_events (actor_user_id, organisation_id, session_hash, request_id, source_ip,
+		user_agent, action, resource_type, resource_ids, dossier_id, reason, outcome, permission, roles)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
 // Record writes e for a in tx. A failure must fail the caller's transaction.
 func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
 	if e.Outcome == "" {
@@ -44,14 +50,15 @@ func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
 	if ids == nil {
 		ids = []uuid.UUID{}
 	}
-	_, err := tx.Exec(ctx, `
-		INSERT INTO audit_events (actor_user_id, organisation_id, session_hash, request_id, source_ip,
-			user_agent, action, resource_type, resource_ids, dossier_id, reason, outcome, permission, roles)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		nullUUID(a.UserID), nullUUID(a.OrgID), a.SessionHash, a.RequestID, ip(a.IP),
+	args := []any{nullUUID(a.UserID), nullUUID(a.OrgID), a.SessionHash, a.RequestID, ip(a.IP),
 		truncate(a.UserAgent, 512), e.Action, e.ResourceType, ids, nullUUID(e.DossierID),
-		truncate(e.Reason, 1000), string(e.Outcome), e.Permission, roles(a))
-	if err != nil {
+		truncate(e.Reason, 1000), string(e.Outcome), e.Permission, roles(a)}
+	// In a read request's shared transaction, the events of its accesses
+	// go to the database together, just before it commits.
+	if postgres.Later(ctx, tx, insertEvent, args...) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, insertEvent, args...); err != nil {
 		return fmt.Errorf("write audit event %s: %w", e.Action, err)
 	}
 	return nil

@@ -590,10 +590,13 @@ func (s *Service) Me(ctx context.Context, a actor.Actor) (User, error) {
 		return User{}, apperr.New(apperr.Unauthenticated, "sign in required")
 	}
 	u := User{ID: a.UserID}
-	err := s.pool.QueryRow(ctx, `SELECT email, display_name, superadmin, totp_secret_sealed IS NOT NULL,
-		(SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
-		FROM users u WHERE id = $1`, a.UserID).
-		Scan(&u.Email, &u.DisplayName, &u.Superadmin, &u.TOTPEnrolled, &u.RecoveryCodesLeft)
+	// In a transaction: a read request's shared one when there is one.
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT email, display_name, superadmin, totp_secret_sealed IS NOT NULL,
+			(SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
+			FROM users u WHERE id = $1`, a.UserID).
+			Scan(&u.Email, &u.DisplayName, &u.Superadmin, &u.TOTPEnrolled, &u.RecoveryCodesLeft)
+	})
 	if err != nil {
 		return User{}, fmt.Errorf("read user: %w", err)
 	}

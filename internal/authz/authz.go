@@ -349,7 +349,9 @@ func (az *Authorizer) InTx(ctx context.Context, a actor.Actor, fn func(pgx.Tx) e
 		if d.ResourceID != uuid.Nil {
 			ev.ResourceIDs = []uuid.UUID{d.ResourceID}
 		}
-		if aerr := postgres.InTx(context.WithoutCancel(ctx), az.pool, func(tx pgx.Tx) error {
+		// In a transaction of its own: the access's was rolled back (or, in
+		// a shared read request, may yet be).
+		if aerr := postgres.Detached(context.WithoutCancel(ctx), az.pool, func(tx pgx.Tx) error {
 			return audit.Record(ctx, tx, a, ev)
 		}); aerr != nil {
 			return fmt.Errorf("record denial: %w", aerr)

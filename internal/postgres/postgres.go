@@ -141,7 +141,11 @@ func StatusURL(ctx context.Context, url string) (MigrationStatus, error) {
 // InTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise. The rollback uses a context that is not cancelled, so a
 // client hanging up never leaves a transaction open on the connection.
+// With the context of a Shared request, fn runs in its transaction instead.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	if s := shared(ctx); s != nil {
+		return s.run(ctx, pool, fn)
+	}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

@@ -1,0 +1,132 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/egide/egide/internal/postgres"
+	"github.com/egide/egide/internal/postgres/pgtest"
+)
+
+func TestShared(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	txid := func(ctx context.Context) (id int64) {
+		t.Helper()
+		if err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT txid_current()`).Scan(&id)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+
+	t.Run("concurrent calls share one transaction, committed by Finish", func(t *testing.T) {
+		sctx, sh := postgres.Share(ctx)
+		ids := make([]int64, 8)
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Go(func() { ids[i] = txid(sctx) })
+		}
+		wg.Wait()
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error { return insertOrg(sctx, tx, "Shared") }); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if id != ids[0] {
+				t.Fatalf("transaction ids %v: want one", ids)
+			}
+		}
+		if n := count(t, pool); n != 0 {
+			t.Fatalf("%d organisations visible before Finish", n)
+		}
+		if err := sh.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, pool); n != 1 {
+			t.Fatalf("%d organisations after Finish, want 1", n)
+		}
+		if err := sh.Finish(ctx); err != nil {
+			t.Fatalf("second Finish: %v", err)
+		}
+		if err := postgres.InTx(sctx, pool, func(pgx.Tx) error { return nil }); !errors.Is(err, postgres.ErrFinished) {
+			t.Fatalf("InTx after Finish: %v, want ErrFinished", err)
+		}
+	})
+
+	t.Run("an aborted transaction fails the whole request", func(t *testing.T) {
+		sctx, sh := postgres.Share(ctx)
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error { return insertOrg(sctx, tx, "Lost") }); err != nil {
+			t.Fatal(err)
+		}
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error {
+			_, err := tx.Exec(sctx, `SELECT 1/0`)
+			return err
+		}); err == nil {
+			t.Fatal("division by zero succeeded")
+		}
+		if err := postgres.InTx(sctx, pool, func(pgx.Tx) error { return nil }); err == nil {
+			t.Fatal("the request went on after its transaction aborted")
+		}
+		if err := sh.Finish(ctx); err == nil {
+			t.Fatal("Finish reported success")
+		}
+		if n := count(t, pool); n != 1 {
+			t.Fatalf("%d organisations, want 1: the aborted request's insert was committed", n)
+		}
+	})
+
+	t.Run("an error that leaves the transaction usable is the caller's", func(t *testing.T) {
+		sctx, sh := postgres.Share(ctx)
+		notFound := errors.New("not found")
+		if err := postgres.InTx(sctx, pool, func(pgx.Tx) error { return notFound }); !errors.Is(err, notFound) {
+			t.Fatal(err)
+		}
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error { return insertOrg(sctx, tx, "Kept") }); err != nil {
+			t.Fatal(err)
+		}
+		if err := sh.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, pool); n != 2 {
+			t.Fatalf("%d organisations, want 2", n)
+		}
+	})
+
+	t.Run("detached work commits on its own, after the shared transaction", func(t *testing.T) {
+		sctx, sh := postgres.Share(ctx)
+		shared := txid(sctx)
+		var own int64
+		if err := postgres.Detached(sctx, pool, func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT txid_current()`).Scan(&own); err != nil {
+				return err
+			}
+			return insertOrg(ctx, tx, "Detached")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if own != 0 {
+			t.Fatal("detached work ran while the shared transaction held the request's connection")
+		}
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error {
+			_, err := tx.Exec(sctx, `SELECT 1/0`)
+			return err
+		}); err == nil {
+			t.Fatal("division by zero succeeded")
+		}
+		if err := sh.Finish(ctx); err == nil {
+			t.Fatal("Finish reported success")
+		}
+		if own == 0 || own == shared {
+			t.Fatalf("detached transaction %d, shared %d: want one of its own", own, shared)
+		}
+		if n := count(t, pool); n != 3 {
+			t.Fatalf("%d organisations, want 3: the detached insert survives the failed request", n)
+		}
+	})
+}
