@@ -14,7 +14,11 @@ const sdl = readdirSync(dir)
   .join('\n');
 const schema = buildSchema(sdl);
 
-const docs = Object.entries(Q).filter((e): e is [string, DocumentNode] => typeof e[1] === 'object' && (e[1] as DocumentNode).kind === 'Document');
+const documents = Object.entries(Q).filter((e): e is [string, DocumentNode] => typeof e[1] === 'object' && (e[1] as DocumentNode).kind === 'Document');
+// The operations; the other documents are the fragments they spread (each
+// operation document carries the definitions of the fragments it uses).
+const docs = documents.filter(([, d]) => d.definitions.some((x) => x.kind === 'OperationDefinition'));
+const fragments = documents.filter(([, d]) => d.definitions.every((x) => x.kind === 'FragmentDefinition'));
 
 describe('operations', () => {
   it('are all checked', () => {
@@ -32,6 +36,12 @@ describe('operations', () => {
         'ORGANISATION_STANDING',
       ].sort(),
     );
+  });
+  it('and the fragments they share', () => {
+    expect(fragments.map(([n]) => n).sort()).toEqual(
+      ['ADMIN_DOSSIER_FIELDS', 'CHARGE_FIELDS', 'CONSENT_FIELDS', 'HEARING_STATE', 'PROCEEDING_FIELDS', 'STANDING_FIELDS', 'USER_FIELDS', 'VIEWER_FIELDS'].sort(),
+    );
+    expect(docs.length + fragments.length).toBe(documents.length);
   });
   for (const [name, doc] of docs) {
     it(`${name} is valid against graph/schema`, () => {

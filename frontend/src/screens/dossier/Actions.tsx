@@ -596,7 +596,7 @@ export function identityInput(v: ReturnType<typeof emptyIdentity>) {
  * back, and reading the identity again goes through the audited reveal.
  */
 function IdentityForm({ mutation, personId, pseudonym, hasIdentity, onDone }: {
-  mutation: typeof SET_VICTIM_IDENTITY; personId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void;
+  mutation: typeof SET_VICTIM_IDENTITY | typeof SET_DEFENDANT_IDENTITY; personId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void;
 }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);

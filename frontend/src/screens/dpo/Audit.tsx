@@ -4,6 +4,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode, type DescribedError } from '../../api/errors';
+import type { VariablesOf } from '../../api/graphql';
 import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditEventsData, type AuditFilter, type AuditOutcome, type VictimAccessReportData } from '../../api/queries';
 import { ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { downloadFile, type TransferResult } from '../../lib/files';
@@ -137,7 +138,7 @@ export function AccessReport() {
   const [victimId, setVictimId] = useState('');
   const [fromDay, setFromDay] = useState('');
   const [toDay, setToDay] = useState('');
-  const [vars, setVars] = useState<{ victimId: string; from?: string; to?: string } | null>(null);
+  const [vars, setVars] = useState<VariablesOf<typeof VICTIM_ACCESS_REPORT> | null>(null);
   const [formError, setFormError] = useState<DescribedError | null>(null);
   const [{ data, fetching, error }] = useQuery<VictimAccessReportData>({ query: VICTIM_ACCESS_REPORT, variables: vars ?? { victimId: '' }, pause: !allowed || !vars, requestPolicy: 'network-only' });
   if (!allowed) return <Forbidden title={t('titles.accessReport')} />;
