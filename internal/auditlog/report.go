@@ -71,6 +71,8 @@ func Describe(action string) string {
 		return "a exporté le journal d'audit"
 	case "audit.victim_report":
 		return "a établi un rapport des accès"
+	case "keys.rotate":
+		return "a renouvelé la clé qui protège l'identité (sans la lire)"
 	}
 	return action
 }

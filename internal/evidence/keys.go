@@ -3,11 +3,14 @@ package evidence
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/postgres"
 )
@@ -92,6 +95,7 @@ func rotateTable(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, ta
 				return fmt.Errorf("rotate %s: %w", table, err)
 			}
 			more = len(batch) == rotateBatch
+			var rewrapped []uuid.UUID
 			for _, r := range batch {
 				last = r.id
 				if v, err := crypto.WrappedVersion(r.wrapped); err == nil && v == active {
@@ -107,9 +111,16 @@ func rotateTable(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, ta
 				if _, err := tx.Exec(ctx, `UPDATE `+table+` SET `+column+` = $2 WHERE `+idColumn+` = $1`, r.id, out); err != nil {
 					return fmt.Errorf("rotate %s %s: %w", table, r.id, err)
 				}
+				rewrapped = append(rewrapped, r.id)
 				n++
 			}
-			return nil
+			if len(rewrapped) == 0 {
+				return nil
+			}
+			// A change to the keys of case data: recorded like any other
+			// (by the system actor: the operator's command has no session).
+			return audit.Record(ctx, tx, actor.System("keys-rotate"), audit.Event{Action: "keys.rotate",
+				ResourceType: strings.TrimSuffix(aadPrefix, ":"), ResourceIDs: rewrapped})
 		})
 		if err != nil {
 			return changed, err

@@ -455,6 +455,13 @@ func TestRotateKeys(t *testing.T) {
 	if c, err := evidence.RotateKeys(ctx, w.pool, both); err != nil || c.Total() != 0 {
 		t.Fatalf("second rotation: %v %+v", err, c)
 	}
+	// Each rewrapped key is recorded in the audit log, by the system actor.
+	var recorded string
+	if err := w.pool.QueryRow(ctx, `SELECT string_agg(resource_type || ':' || cardinality(resource_ids), ',' ORDER BY resource_type)
+		FROM audit_events WHERE action = 'keys.rotate' AND actor_user_id IS NULL`).Scan(&recorded); err != nil ||
+		recorded != "dossier-key:1,totp:1,victim:1" {
+		t.Fatalf("rotation events %q, %v", recorded, err)
+	}
 	var wk []byte
 	w.pool.QueryRow(ctx, `SELECT identity_wrapped_key FROM victims WHERE id = $1`, victim).Scan(&wk)
 	if got, err := only2.OpenRecord(vct, wk, []byte("victim:"+victim.String())); err != nil || string(got) != "identity" {
