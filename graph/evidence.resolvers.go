@@ -21,7 +21,8 @@ func (r *contentReferenceResolver) Dossier(ctx context.Context, obj *evidence.Co
 
 // Reports is the resolver for the reports field.
 func (r *contentReferenceResolver) Reports(ctx context.Context, obj *evidence.ContentReference) ([]evidence.Report, error) {
-	return r.ReferenceSvc.ReportsByReference(ctx, ActorFrom(ctx), obj.ID)
+	return loadWithSiblings(ctx, loaders(ctx).ReportsByReference, obj.ID,
+		func(c *evidence.ContentReference) *uuid.UUID { return &c.ID })
 }
 
 // Evidence is the resolver for the evidence field.

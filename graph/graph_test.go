@@ -24,6 +24,7 @@ import (
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/demo"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/httpserver"
 	"github.com/egide/egide/internal/organisation"
@@ -77,7 +78,8 @@ func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo
 	}
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy())}
+		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
 		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,

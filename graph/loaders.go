@@ -14,6 +14,7 @@ import (
 	"github.com/egide/egide/internal/apperr"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
+	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/organisation"
 	"github.com/egide/egide/internal/person"
@@ -34,6 +35,7 @@ type Loaders struct {
 	NextHearing           *dataloadgen.Loader[uuid.UUID, *hearing.Hearing]
 	ConsentsByVictim      *dataloadgen.Loader[uuid.UUID, []person.Consent]
 	StandingsByProceeding *dataloadgen.Loader[uuid.UUID, []proceeding.Standing]
+	ReportsByReference    *dataloadgen.Loader[uuid.UUID, []evidence.Report]
 	// Charge.replaces and Charge.replacedBy load charges by id through two
 	// loaders, so that each field of a list makes exactly one batch (with
 	// one loader, whether the two fields' keys share a batch would depend
@@ -77,6 +79,9 @@ func (r *Resolver) NewLoaders(a actor.Actor) *Loaders {
 		}, opt),
 		StandingsByProceeding: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]proceeding.Standing, error) {
 			return complete[proceeding.Standing](ids)(r.ProceedingSvc.StandingsByProceedings(ctx, a, ids))
+		}, opt),
+		ReportsByReference: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]evidence.Report, error) {
+			return complete[evidence.Report](ids)(r.ReferenceSvc.ReportsByReferences(ctx, a, ids))
 		}, opt),
 		ChargeReplaces: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*charge.Charge, error) {
 			return pointers[charge.Charge](ids)(r.ChargeSvc.ByIDs(ctx, a, ids))

@@ -62,6 +62,12 @@ func buildDossier(t *testing.T, c *http.Client, url, ref string, n int) string {
 			map[string]any{"d": dossierID, "on": fmt.Sprintf("2025-04-%02d", i+1)}), "openProceeding")
 		gql(`mutation($p: ID!) { constituteCivilParty(input: {proceedingId: $p, constitutedOn: "2025-05-01", mode: LETTER,
 			legalBasis: "CPP 2-3"}) { id } }`, map[string]any{"p": proc})
+		ref := id(t, gql(`mutation($d: ID!, $u: String!) { addContentReference(input: {dossierId: $d, url: $u}) { id } }`,
+			map[string]any{"d": dossierID, "u": fmt.Sprintf("https://plateforme.example/contenu/%s-%d", ref, i)}), "addContentReference")
+		for j := range n {
+			gql(`mutation($r: ID!, $on: Date!) { recordContentReport(input: {contentReferenceId: $r, channel: PHAROS,
+				reportedOn: $on}) { id } }`, map[string]any{"r": ref, "on": fmt.Sprintf("2025-06-%02d", j+1)})
+		}
 	}
 	return dossierID
 }
@@ -71,7 +77,8 @@ func buildDossier(t *testing.T, c *http.Client, url, ref string, n int) string {
 const DetailQuery = `query($id: ID!) { dossier(id: $id) { id
 	charges(includeReplaced: true) { id replaces { id } replacedBy { id } }
 	proceedings { id civilPartyStandings { id } }
-	victims { id consents { id } } } }`
+	victims { id consents { id } }
+	contentReferences { id reports { id } } } }`
 
 func list(m map[string]any, field string) []map[string]any {
 	raw, _ := m[field].([]any)
@@ -128,6 +135,11 @@ func TestDossierDetailQueryCountIsConstant(t *testing.T) {
 		victims := list(d, "victims")
 		if len(list(d, "proceedings")) != n || len(victims) != n {
 			t.Fatalf("%d proceedings, %d victims, want %d", len(list(d, "proceedings")), len(victims), n)
+		}
+		for _, r := range list(d, "contentReferences") {
+			if len(list(r, "reports")) != n {
+				t.Fatalf("content reference %v: %d reports, want %d", r["id"], len(list(r, "reports")), n)
+			}
 		}
 		for _, v := range victims {
 			if len(list(v, "consents")) != n {

@@ -325,27 +325,60 @@ func (s *ReferenceService) ByDossier(ctx context.Context, a actor.Actor, dossier
 // ReportsByReference lists the reports made about one content reference,
 // by date reported.
 func (s *ReferenceService) ReportsByReference(ctx context.Context, a actor.Actor, referenceID uuid.UUID) ([]Report, error) {
-	var rs []Report
+	var rs map[uuid.UUID][]Report
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		acc, err := s.authorizeReference(ctx, tx, a, authz.EvidenceRead, referenceID)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM content_reports p WHERE p.content_reference_id = $1
-			ORDER BY p.reported_on, p.created_at, p.id`, referenceID)
+		rs, err = readReports(ctx, tx, a, `p.content_reference_id = ANY(@ids)`, pgx.NamedArgs{"ids": []uuid.UUID{referenceID}},
+			acc.DossierID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return append([]Report{}, rs[referenceID]...), nil
+}
+
+// ReportsByReferences lists the reports about each of the references,
+// those the actor may see (by date reported): one query for the
+// references of a dossier page (the loader of ContentReference.reports).
+func (s *ReferenceService) ReportsByReferences(ctx context.Context, a actor.Actor, referenceIDs []uuid.UUID) (map[uuid.UUID][]Report, error) {
+	var rs map[uuid.UUID][]Report
+	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+		scope, err := s.az.DossierScope(a, authz.EvidenceRead, "content_report")
 		if err != nil {
-			return fmt.Errorf("list content reports: %w", err)
+			return err
 		}
-		rs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Report, error) { return reportScan(r) })
-		if err != nil {
-			return fmt.Errorf("read content reports: %w", err)
-		}
-		ids := make([]uuid.UUID, len(rs))
-		for i, r := range rs {
-			ids[i] = r.ID
-		}
-		return audit.Record(ctx, tx, a, audit.Event{Action: "content_report.list", ResourceType: "content_report",
-			ResourceIDs: ids, DossierID: acc.DossierID, Permission: string(authz.EvidenceRead)})
+		rs, err = readReports(ctx, tx, a, `p.content_reference_id = ANY(@ids) AND EXISTS (
+			SELECT FROM content_references r JOIN dossiers d ON d.id = r.dossier_id
+			WHERE r.id = p.content_reference_id AND `+authz.ScopeClause+`)`, scope.Args(pgx.NamedArgs{"ids": referenceIDs}),
+			uuid.Nil)
+		return err
 	})
 	return rs, err
+}
+
+// readReports reads the reports that where lets through, by reference,
+// and records the access (in dossierID, when they all belong to one).
+func readReports(ctx context.Context, tx pgx.Tx, a actor.Actor, where string, args pgx.NamedArgs,
+	dossierID uuid.UUID) (map[uuid.UUID][]Report, error) {
+	rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM content_reports p WHERE `+where+`
+		ORDER BY p.reported_on, p.created_at, p.id`, args)
+	if err != nil {
+		return nil, fmt.Errorf("list content reports: %w", err)
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Report, error) { return reportScan(r) })
+	if err != nil {
+		return nil, fmt.Errorf("read content reports: %w", err)
+	}
+	out := make(map[uuid.UUID][]Report)
+	ids := make([]uuid.UUID, len(rs))
+	for i, r := range rs {
+		out[r.ContentReferenceID] = append(out[r.ContentReferenceID], r)
+		ids[i] = r.ID
+	}
+	return out, audit.Record(ctx, tx, a, audit.Event{Action: "content_report.list", ResourceType: "content_report",
+		ResourceIDs: ids, DossierID: dossierID, Permission: string(authz.EvidenceRead)})
 }
