@@ -121,7 +121,7 @@ func (st *appStack) client() *http.Client {
 
 func (st *appStack) do(t testing.TB, c *http.Client, query string, vars map[string]any) gqlResult {
 	t.Helper()
-	raw, _ := st.doWithID(t, c, query, vars)
+	raw, _ := postRaw(t, c, st.url, query, vars)
 	var r gqlResult
 	if err := json.Unmarshal([]byte(raw), &r); err != nil {
 		t.Fatalf("decode: %v: %s", err, raw)

@@ -90,6 +90,21 @@ func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo
 
 func post(t *testing.T, c *http.Client, url, query string, vars map[string]any) map[string]any {
 	t.Helper()
+	raw, _ := postRaw(t, c, url, query, vars)
+	var out struct {
+		Data   map[string]any `json:"data"`
+		Errors []any          `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(raw), &out); err != nil || len(out.Errors) > 0 {
+		t.Fatalf("graphql: %v %s", err, raw)
+	}
+	return out.Data
+}
+
+// postRaw sends a GraphQL request and returns the raw answer and the
+// request id the server gave it.
+func postRaw(t testing.TB, c *http.Client, url, query string, vars map[string]any) (string, string) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -99,15 +114,8 @@ func post(t *testing.T, c *http.Client, url, query string, vars map[string]any) 
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out struct {
-		Data   map[string]any `json:"data"`
-		Errors []any          `json:"errors"`
-	}
 	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 {
-		t.Fatalf("graphql: %v %s", err, raw)
-	}
-	return out.Data
+	return string(raw), resp.Header.Get("X-Request-Id")
 }
 
 // ListQuery is the dossier list of the home screen: 50 dossiers with their

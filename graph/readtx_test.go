@@ -1,10 +1,7 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -20,7 +17,7 @@ func TestReadRequestIsOneTransaction(t *testing.T) {
 	if r := st.login(t, c, "juriste1@demo.egide.local"); len(r.Errors) > 0 {
 		t.Fatalf("sign-in: %s", r.raw)
 	}
-	raw, reqID := st.doWithID(t, c, ListQuery, map[string]any{"n": 50})
+	raw, reqID := postRaw(t, c, st.url, ListQuery, map[string]any{"n": 50})
 	if strings.Contains(raw, `"errors"`) {
 		t.Fatalf("list: %s", raw)
 	}
@@ -115,20 +112,4 @@ func TestReadRequestsNeedOneConnection(t *testing.T) {
 		WHERE outcome = 'denied' AND dossier_id = $1`, unassigned).Scan(&denials); err != nil || denials == 0 {
 		t.Fatalf("refusals recorded: %d, %v", denials, err)
 	}
-}
-
-// doWithID is do returning the raw answer and the request id the server gave it.
-func (st *appStack) doWithID(t testing.TB, c *http.Client, query string, vars map[string]any) (string, string) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, st.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Egide-CSRF", "1")
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return string(raw), resp.Header.Get("X-Request-Id")
 }
