@@ -2,12 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutation } from 'urql';
 import { describeError, type DescribedError } from '../api/errors';
-import { CHANGE_PASSWORD, type ChangePasswordData, type Viewer } from '../api/queries';
+import { CHANGE_PASSWORD, type Viewer } from '../api/queries';
 import { ErrorSummary, Field, PageHeading } from '../components';
 
 export function PasswordChange({ onChanged }: { onChanged: (v: Viewer) => void }) {
   const { t } = useTranslation();
-  const [, change] = useMutation<ChangePasswordData>(CHANGE_PASSWORD);
+  const [, change] = useMutation(CHANGE_PASSWORD);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');

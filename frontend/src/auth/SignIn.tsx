@@ -7,7 +7,7 @@ import { ErrorSummary, Field, PageHeading } from '../components';
 
 export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: LoginData['login']) => void }) {
   const { t } = useTranslation();
-  const [, login] = useMutation<LoginData>(LOGIN);
+  const [, login] = useMutation(LOGIN);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');

@@ -13,7 +13,7 @@ export function TotpEnrollment({
   onConfirmed: (r: ConfirmTotpData['confirmTotpEnrollment']) => void;
 }) {
   const { t } = useTranslation();
-  const [, confirm] = useMutation<ConfirmTotpData>(CONFIRM_TOTP);
+  const [, confirm] = useMutation(CONFIRM_TOTP);
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DescribedError | null>(null);

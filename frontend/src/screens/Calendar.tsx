@@ -46,7 +46,7 @@ export function Calendar() {
   const [view, setView] = useState<View>('month');
   const [day, setDay] = useState(today);
   const range = useMemo(() => calendarRange(view, day), [view, day]);
-  const [{ data, fetching, error }] = useQuery<CalendarHearingsData>({
+  const [{ data, fetching, error }] = useQuery({
     query: CALENDAR_HEARINGS,
     variables: { from: range.from, to: range.to },
     requestPolicy: 'cache-and-network',

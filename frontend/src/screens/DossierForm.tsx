@@ -8,7 +8,6 @@ import {
   THEMES,
   UPDATE_DOSSIER,
   type CreateDossierData,
-  type DossierFieldsData,
   type Theme,
 } from '../api/queries';
 import { CheckboxGroup, ErrorSummary, Field, Loading, PageHeading, TextAreaField } from '../components';
@@ -64,7 +63,7 @@ export function DossierForm({ id }: { id?: string }) {
   const { t } = useTranslation();
   const viewer = useViewer();
   const editing = !!id;
-  const [{ data, fetching, error: loadError }] = useQuery<DossierFieldsData>({
+  const [{ data, fetching, error: loadError }] = useQuery({
     query: DOSSIER_FIELDS,
     variables: { id: id ?? '' },
     pause: !editing,
@@ -74,7 +73,7 @@ export function DossierForm({ id }: { id?: string }) {
   const [loaded, setLoaded] = useState(!editing);
   const [error, setError] = useState<DescribedError | null>(null);
   const [busy, setBusy] = useState(false);
-  const [, create] = useMutation<CreateDossierData>(CREATE_DOSSIER);
+  const [, create] = useMutation(CREATE_DOSSIER);
   const [, update] = useMutation(UPDATE_DOSSIER);
 
   useEffect(() => {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError } from '../api/errors';
-import { DOSSIERS, DOSSIER_STATUSES, THEMES, type DossierFilter, type DossierStatus, type DossiersData, type Theme } from '../api/queries';
+import { DOSSIERS, DOSSIER_STATUSES, THEMES, type DossierFilter, type DossierStatus, type Theme } from '../api/queries';
 import { ErrorSummary, Field, Loading, PageHeading } from '../components';
 import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
@@ -36,7 +36,7 @@ export function DossierList() {
   remembered = { text, status, themes, cursors };
   const page = cursors.length;
 
-  const [{ data, fetching, error }] = useQuery<DossiersData>({
+  const [{ data, fetching, error }] = useQuery({
     query: DOSSIERS,
     variables: { first: PAGE_SIZE, after: cursors[cursors.length - 1], filter: applied },
     requestPolicy: 'cache-and-network',

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode } from '../api/errors';
-import { DOSSIER, type ChargeRow, type DossierData } from '../api/queries';
+import { DOSSIER, type ChargeRow } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
@@ -37,7 +37,7 @@ function CaseDossierPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const roles = useViewer()?.roles;
-  const [{ data, fetching, error }, reexecute] = useQuery<DossierData>({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const writeCase = can(roles, 'case:write');
   const reveal = can(roles, 'identity:read');

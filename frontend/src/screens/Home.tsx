@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError } from '../api/errors';
-import { UPCOMING_HEARINGS, type UpcomingHearingsData } from '../api/queries';
+import { UPCOMING_HEARINGS } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { formatDateTime, upcomingWindow, type Lang } from '../lib/datetime';
 import { Link } from '../lib/router';
@@ -11,7 +11,7 @@ export function Home() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const vars = useMemo(() => upcomingWindow(new Date()), []);
-  const [{ data, fetching, error }] = useQuery<UpcomingHearingsData>({ query: UPCOMING_HEARINGS, variables: vars, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }] = useQuery({ query: UPCOMING_HEARINGS, variables: vars, requestPolicy: 'cache-and-network' });
   const rows = data?.hearings.nodes ?? [];
   return (
     <section>

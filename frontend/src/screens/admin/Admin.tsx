@@ -17,11 +17,8 @@ import {
   UNASSIGN_DOSSIER,
   USERS,
   USER_QUERY,
-  type DossiersData,
   type Role,
-  type UserData,
-  type UsersData,
-} from '../../api/queries';
+  } from '../../api/queries';
 import { CheckboxGroup, Disclosure, Done, ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { formatDateTime, type Lang } from '../../lib/datetime';
 import { localError, type Problems } from '../../lib/forms';
@@ -76,7 +73,7 @@ export function AdminUsers() {
   const viewer = useViewer();
   const [text, setText] = useState('');
   const [applied, setApplied] = useState<string>('');
-  const [{ data, fetching, error }, reexecute] = useQuery<UsersData>({
+  const [{ data, fetching, error }, reexecute] = useQuery({
     query: USERS,
     variables: { first: 100, filter: applied ? { text: applied } : undefined },
     pause: !can(viewer?.roles, 'user:write'),
@@ -162,7 +159,7 @@ export function AdminUser({ id }: { id: string }) {
   const lang = i18n.language as Lang;
   const viewer = useViewer();
   const allowed = can(viewer?.roles, 'user:write');
-  const [{ data, fetching, error }, reexecute] = useQuery<UserData>({ query: USER_QUERY, variables: { id }, pause: !allowed, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: USER_QUERY, variables: { id }, pause: !allowed, requestPolicy: 'network-only' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const [roles, setRoles] = useState<Role[] | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -248,7 +245,7 @@ export function AdminUser({ id }: { id: string }) {
 function AssignForm({ exclude, onAssign, error, busy }: { exclude: string[]; onAssign: (dossierId: string) => Promise<boolean>; error: DescribedError | null; busy: boolean }) {
   const { t } = useTranslation();
   const [dossierId, setDossierId] = useState('');
-  const [{ data }] = useQuery<DossiersData>({ query: DOSSIERS, variables: { first: 100, filter: { status: 'OPEN' } } });
+  const [{ data }] = useQuery({ query: DOSSIERS, variables: { first: 100, filter: { status: 'OPEN' } } });
   const options = (data?.dossiers.nodes ?? []).filter((d) => !exclude.includes(d.id));
   return (
     <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void onAssign(dossierId).then((ok) => ok && setDossierId('')); }}>

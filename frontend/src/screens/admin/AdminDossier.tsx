@@ -11,9 +11,7 @@ import {
   UNASSIGN_DOSSIER,
   UNSHARE_DOSSIER,
   USERS,
-  type AdminDossierData,
-  type UsersData,
-} from '../../api/queries';
+  } from '../../api/queries';
 import { Done, ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { formatDateTime, type Lang } from '../../lib/datetime';
 import { can } from '../../lib/roles';
@@ -26,8 +24,8 @@ export function AdminDossier({ id }: { id: string }) {
   const lang = i18n.language as Lang;
   const viewer = useViewer();
   const allowed = can(viewer?.roles, 'dossier:assign');
-  const [{ data, fetching, error }, reexecute] = useQuery<AdminDossierData>({ query: ADMIN_DOSSIER_QUERY, variables: { id }, pause: !allowed, requestPolicy: 'network-only' });
-  const [users] = useQuery<UsersData>({ query: USERS, variables: { first: 100, filter: { disabled: false } }, pause: !allowed });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ADMIN_DOSSIER_QUERY, variables: { id }, pause: !allowed, requestPolicy: 'network-only' });
+  const [users] = useQuery({ query: USERS, variables: { first: 100, filter: { disabled: false } }, pause: !allowed });
   const [userId, setUserId] = useState('');
   const [orgId, setOrgId] = useState('');
   const [done, setDone] = useState<string | null>(null);

@@ -28,7 +28,6 @@ import {
   type DossierData,
   type DossierHearingRow,
   type Identity,
-  type PenalArticlesData,
   type RevealIdentityData,
 } from '../../api/queries';
 import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
@@ -282,7 +281,7 @@ function chargeInput(v: ChargeValues) {
 
 function ChargeFields({ v, set, error }: { v: ChargeValues; set: (v: ChargeValues) => void; error: DescribedError | null }) {
   const { t } = useTranslation();
-  const [{ data }] = useQuery<PenalArticlesData>({ query: PENAL_ARTICLES });
+  const [{ data }] = useQuery({ query: PENAL_ARTICLES });
   const articles = data?.penalArticles ?? [];
   const u = (k: keyof ChargeValues) => (e: { target: { value: string } }) => set({ ...v, [k]: e.target.value });
   return (

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
-import { RECORD_CONSENT, VICTIM_CONSENTS, WITHDRAW_CONSENT, type ConsentRow, type VictimConsentsData } from '../../api/queries';
+import { RECORD_CONSENT, VICTIM_CONSENTS, WITHDRAW_CONSENT, type ConsentRow } from '../../api/queries';
 import { Disclosure, Done, ErrorSummary, Field, Loading, SelectField, TextAreaField } from '../../components';
 import { describeError } from '../../api/errors';
 import { formatDate, parisDay, type Lang } from '../../lib/datetime';
@@ -26,7 +26,7 @@ export function VictimConsents({ victimId, pseudonym, canWrite }: { victimId: st
 function ConsentPanel({ victimId, pseudonym, canWrite }: { victimId: string; pseudonym: string; canWrite: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [{ data, fetching, error }, reexecute] = useQuery<VictimConsentsData>({ query: VICTIM_CONSENTS, variables: { id: victimId }, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: VICTIM_CONSENTS, variables: { id: victimId }, requestPolicy: 'network-only' });
   const [done, setDone] = useState<string | null>(null);
   const refresh = (m: string) => {
     setDone(m);

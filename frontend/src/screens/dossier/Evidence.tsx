@@ -13,7 +13,6 @@ import {
   REPORT_CHANNELS,
   type ContentReferenceRow,
   type CreateEvidenceData,
-  type DossierEvidenceData,
   type EvidenceRow,
 } from '../../api/queries';
 import { Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
@@ -24,7 +23,7 @@ import { localError, orNull, type Problems } from '../../lib/forms';
 export function EvidenceSection({ dossierId, canWrite }: { dossierId: string; canWrite: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const [{ data, fetching, error }, reexecute] = useQuery<DossierEvidenceData>({ query: DOSSIER_EVIDENCE, variables: { id: dossierId }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: DOSSIER_EVIDENCE, variables: { id: dossierId }, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const d = data?.dossier;
   return (

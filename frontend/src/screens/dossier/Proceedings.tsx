@@ -15,8 +15,6 @@ import {
   OPEN_PROCEEDING,
   ORGANISATION_STANDING,
   UPDATE_PROCEEDING,
-  type DossierConsentsData,
-  type OrganisationStandingData,
   type ProceedingRow,
   type StandingRow,
 } from '../../api/queries';
@@ -323,12 +321,12 @@ function ConstituteFields({ dossierId, proceedingId, proceeding, onDone }: { dos
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const orgId = useViewer()?.organisation?.id ?? '';
-  const [{ data: org }] = useQuery<OrganisationStandingData>({ query: ORGANISATION_STANDING, variables: { id: orgId }, pause: !orgId });
+  const [{ data: org }] = useQuery({ query: ORGANISATION_STANDING, variables: { id: orgId }, pause: !orgId });
   const articles = org?.organisation?.standingArticles.length ? org.organisation.standingArticles : [...LEGAL_BASES];
   const [v, setV] = useState<ConstituteValues>(() => ({ constitutedOn: today(), mode: 'LETTER', legalBasis: '', consentId: '', damagesClaimed: '' }));
   const basis = v.legalBasis || articles[0];
   const needsConsent = basis === CONSENT_BASIS;
-  const [{ data: consents, fetching }] = useQuery<DossierConsentsData>({ query: DOSSIER_CONSENTS, variables: { id: dossierId }, pause: !needsConsent });
+  const [{ data: consents, fetching }] = useQuery({ query: DOSSIER_CONSENTS, variables: { id: dossierId }, pause: !needsConsent });
   const usable = (consents?.dossier?.victims ?? []).flatMap((vi) =>
     vi.consents.filter((c) => !c.withdrawnOn).map((c) => ({
       value: c.id,

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode, type DescribedError } from '../../api/errors';
 import type { VariablesOf } from '../../api/graphql';
-import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditEventsData, type AuditFilter, type AuditOutcome, type VictimAccessReportData } from '../../api/queries';
+import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditFilter, type AuditOutcome } from '../../api/queries';
 import { ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { downloadFile, type TransferResult } from '../../lib/files';
 import { formatDateTime, type Lang } from '../../lib/datetime';
@@ -42,7 +42,7 @@ export function AuditLog() {
   const [exportError, setExportError] = useState<string | null>(null);
   remembered = form;
   const variables = useMemo(() => ({ filter: applied, first: 50, after: cursors[cursors.length - 1] }), [applied, cursors]);
-  const [{ data, fetching, error }] = useQuery<AuditEventsData>({ query: AUDIT_EVENTS, variables, pause: !allowed, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }] = useQuery({ query: AUDIT_EVENTS, variables, pause: !allowed, requestPolicy: 'network-only' });
   if (!allowed) return <Forbidden title={t('titles.audit')} />;
 
   const u = (k: keyof AuditForm) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
@@ -140,7 +140,7 @@ export function AccessReport() {
   const [toDay, setToDay] = useState('');
   const [vars, setVars] = useState<VariablesOf<typeof VICTIM_ACCESS_REPORT> | null>(null);
   const [formError, setFormError] = useState<DescribedError | null>(null);
-  const [{ data, fetching, error }] = useQuery<VictimAccessReportData>({ query: VICTIM_ACCESS_REPORT, variables: vars ?? { victimId: '' }, pause: !allowed || !vars, requestPolicy: 'network-only' });
+  const [{ data, fetching, error }] = useQuery({ query: VICTIM_ACCESS_REPORT, variables: vars ?? { victimId: '' }, pause: !allowed || !vars, requestPolicy: 'network-only' });
   if (!allowed) return <Forbidden title={t('titles.accessReport')} />;
   const submit = (e: FormEvent) => {
     e.preventDefault();
