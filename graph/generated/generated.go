@@ -4014,7 +4014,7 @@ input UpdateVictimInput {
   pseudonym: String
   "Age at the facts, 0–17."
   ageAtFacts: Int
-  "Country, ISO 3166-1 alpha-2."
+  "Country, ISO 3166-1 alpha-2; an empty string clears it."
   country: String
 }
 
@@ -4036,7 +4036,7 @@ input UpdateDefendantInput {
   pseudonym: String
   "Role in the facts."
   role: DefendantRole
-  "Country, ISO 3166-1 alpha-2."
+  "Country, ISO 3166-1 alpha-2; an empty string clears it."
   country: String
 }
 

@@ -472,7 +472,7 @@ type UpdateDefendantInput struct {
 	Pseudonym *string `json:"pseudonym,omitempty"`
 	// Role in the facts.
 	Role *person.DefendantRole `json:"role,omitempty"`
-	// Country, ISO 3166-1 alpha-2.
+	// Country, ISO 3166-1 alpha-2; an empty string clears it.
 	Country *string `json:"country,omitempty"`
 }
 
@@ -492,7 +492,7 @@ type UpdateVictimInput struct {
 	Pseudonym *string `json:"pseudonym,omitempty"`
 	// Age at the facts, 0–17.
 	AgeAtFacts *int `json:"ageAtFacts,omitempty"`
-	// Country, ISO 3166-1 alpha-2.
+	// Country, ISO 3166-1 alpha-2; an empty string clears it.
 	Country *string `json:"country,omitempty"`
 }
 

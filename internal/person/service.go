@@ -110,7 +110,7 @@ func country(v *apperr.Validation, c *string) *string {
 		return nil
 	}
 	up := strings.ToUpper(strings.TrimSpace(*c))
-	if !valid.Country(up) {
+	if up != "" && !valid.Country(up) { // "" is none: on an update, it clears the country
 		v.Add("country", "must be an ISO 3166-1 alpha-2 country code, such as FR")
 	}
 	return &up

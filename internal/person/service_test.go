@@ -272,6 +272,10 @@ func TestUpdateVictim(t *testing.T) {
 	if n := b.audits(t, "victim.update"); n != 2 {
 		t.Errorf("victim.update events = %d, want 2", n)
 	}
+	// An empty country clears it; an absent one leaves it.
+	if got, err = b.svc.UpdateVictim(ctx(t), b.staff, v.ID, person.UpdateVictimInput{Country: sp(" ")}); err != nil || got.Country != "" {
+		t.Errorf("clear the country: %v %+v", err, got)
+	}
 }
 
 func TestReadVictims(t *testing.T) {

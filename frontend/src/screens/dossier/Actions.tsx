@@ -657,8 +657,8 @@ export function UpdateDefendantForm({ defendant, onDone }: { defendant: Dossier[
     const p: Problems = {};
     if (!v.pseudonym.trim()) p.pseudonym = 'forms.required';
     if (v.country.trim() && !/^[A-Za-z]{2}$/.test(v.country.trim())) p.country = 'forms.countryCodes';
-    // An empty country leaves it as it is (the API has no way to clear it).
-    const input = { pseudonym: v.pseudonym.trim(), role: v.role, country: orNull(v.country.toUpperCase()) };
+    // An empty country clears it.
+    const input = { pseudonym: v.pseudonym.trim(), role: v.role, country: v.country.trim().toUpperCase() };
     const r = await a.run(UPDATE_DEFENDANT, { id: defendant.id, input }, p);
     if (!r) return;
     setOpen(false);
