@@ -55,7 +55,7 @@ func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
 		truncate(e.Reason, 1000), string(e.Outcome), e.Permission, roles(a)}
 	// In a read request's shared transaction, the events of its accesses
 	// go to the database together, just before it commits.
-	if postgres.Later(ctx, tx, insertEvent, args...) {
+	if postgres.Later(tx, insertEvent, args...) {
 		return nil
 	}
 	if _, err := tx.Exec(ctx, insertEvent, args...); err != nil {

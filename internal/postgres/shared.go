@@ -86,7 +86,7 @@ func (s *Shared) run(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) er
 		return errors.New("postgres: one request's transactions on two pools")
 	}
 	queued := len(s.later)
-	err := fn(s.tx)
+	err := fn(sharedTx{s.tx, s})
 	if err != nil {
 		s.later = s.later[:queued] // what a failed call queued goes with it, as in a rollback
 		if s.tx.Conn().PgConn().TxStatus() == 'E' {
@@ -97,18 +97,25 @@ func (s *Shared) run(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) er
 	return err
 }
 
-// Later queues an INSERT (or any statement whose result nobody reads) of
-// tx to be sent, with the others queued, in one batch just before the
-// request's transaction commits, and reports true, when tx is the shared
-// transaction of ctx's request; otherwise it does nothing and reports
-// false (the caller executes the statement itself). A failure of the
-// batch fails the request like a failed commit. Only from inside InTx.
-func Later(ctx context.Context, tx pgx.Tx, sql string, args ...any) bool {
-	s := shared(ctx)
-	if s == nil || s.tx == nil || s.tx != tx {
+// sharedTx is the shared transaction as fn sees it: Later knows it by its
+// type, so only statements of this very transaction are deferred.
+type sharedTx struct {
+	pgx.Tx
+	s *Shared
+}
+
+// Later queues an INSERT (or any statement whose result nobody reads) to
+// be sent, with the others queued, in one batch just before the request's
+// transaction commits, and reports true, when tx is a request's shared
+// transaction; otherwise it does nothing and reports false (the caller
+// executes the statement itself). A failure of the batch fails the
+// request like a failed commit.
+func Later(tx pgx.Tx, sql string, args ...any) bool {
+	st, ok := tx.(sharedTx)
+	if !ok {
 		return false
 	}
-	s.later = append(s.later, statement{sql, args}) // s.mu is held by run, which called fn
+	st.s.later = append(st.s.later, statement{sql, args}) // st.s.mu is held by run, which called fn with tx
 	return true
 }
 

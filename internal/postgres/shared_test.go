@@ -98,6 +98,45 @@ func TestShared(t *testing.T) {
 		}
 	})
 
+	t.Run("statements queued with Later are sent before the commit; a failed call's are dropped", func(t *testing.T) {
+		sctx, sh := postgres.Share(ctx)
+		insert := `INSERT INTO organisations (name) VALUES ($1)`
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error {
+			if !postgres.Later(tx, insert, "Later") {
+				t.Error("Later refused the shared transaction")
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		refused := errors.New("refused")
+		if err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error {
+			postgres.Later(tx, insert, "Dropped")
+			return refused
+		}); !errors.Is(err, refused) {
+			t.Fatal(err)
+		}
+		if n := count(t, pool); n != 2 {
+			t.Fatalf("%d organisations before Finish, want 2", n)
+		}
+		if err := sh.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var names string
+		if err := pool.QueryRow(ctx, `SELECT string_agg(name, ',' ORDER BY name) FROM organisations`).Scan(&names); err != nil ||
+			names != "Kept,Later,Shared" {
+			t.Fatalf("organisations %q, %v", names, err)
+		}
+		if err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if postgres.Later(tx, insert, "Own") {
+				t.Error("Later queued on a transaction of its own")
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	t.Run("detached work commits on its own, after the shared transaction", func(t *testing.T) {
 		sctx, sh := postgres.Share(ctx)
 		shared := txid(sctx)
@@ -125,8 +164,8 @@ func TestShared(t *testing.T) {
 		if own == 0 || own == shared {
 			t.Fatalf("detached transaction %d, shared %d: want one of its own", own, shared)
 		}
-		if n := count(t, pool); n != 3 {
-			t.Fatalf("%d organisations, want 3: the detached insert survives the failed request", n)
+		if n := count(t, pool); n != 4 {
+			t.Fatalf("%d organisations, want 4: the detached insert survives the failed request", n)
 		}
 	})
 }
