@@ -471,6 +471,10 @@ var authzOperations = []*authzOperation{
 		Query: `mutation($id: ID!) { decideCivilPartyStanding(id: $id, input: {admissibility: ADMITTED, decidedOn: "2025-06-01"}) {
 			id admissibility } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Standing })},
+	{Root: "Mutation", Field: "withdrawCivilParty", Audit: "standing.withdraw", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
+		OwnStanding: true,
+		Query:       `mutation($id: ID!) { withdrawCivilParty(id: $id, input: {withdrawnOn: "2025-06-01"}) { id withdrawnOn } }`,
+		Vars:        idVar(func(d *mxDossier) uuid.UUID { return d.Standing })},
 	{Root: "Mutation", Field: "scheduleHearing", Audit: "hearing.schedule", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!, $p: ID, $at: Time!) { scheduleHearing(input: {dossierId: $d, proceedingId: $p, kind: TRIAL,
 			startsAt: $at}) { id } }`,

@@ -105,6 +105,11 @@ func (r *mutationResolver) DecideCivilPartyStanding(ctx context.Context, id uuid
 	})
 }
 
+// WithdrawCivilParty is the resolver for the withdrawCivilParty field.
+func (r *mutationResolver) WithdrawCivilParty(ctx context.Context, id uuid.UUID, input model.WithdrawStandingInput) (proceeding.Standing, error) {
+	return r.ProceedingSvc.WithdrawStanding(ctx, ActorFrom(ctx), id, input.WithdrawnOn)
+}
+
 // Dossier is the resolver for the dossier field.
 func (r *proceedingResolver) Dossier(ctx context.Context, obj *proceeding.Proceeding) (dossier.Dossier, error) {
 	return loaders(ctx).Dossier.Load(ctx, obj.DossierID)

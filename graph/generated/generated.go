@@ -134,6 +134,7 @@ type ComplexityRoot struct {
 		Mode                   func(childComplexity int) int
 		Organisation           func(childComplexity int) int
 		Proceeding             func(childComplexity int) int
+		WithdrawnOn            func(childComplexity int) int
 	}
 
 	Consent struct {
@@ -330,6 +331,7 @@ type ComplexityRoot struct {
 		UpdateOrganisation       func(childComplexity int, id uuid.UUID, input model.OrganisationInput) int
 		UpdateProceeding         func(childComplexity int, id uuid.UUID, input model.UpdateProceedingInput) int
 		UpdateVictim             func(childComplexity int, id uuid.UUID, input model.UpdateVictimInput) int
+		WithdrawCivilParty       func(childComplexity int, id uuid.UUID, input model.WithdrawStandingInput) int
 		WithdrawConsent          func(childComplexity int, id uuid.UUID, withdrawnOn time.Time) int
 	}
 
@@ -543,6 +545,7 @@ type MutationResolver interface {
 	AdvanceProceeding(ctx context.Context, id uuid.UUID, input model.AdvanceProceedingInput) (proceeding.Proceeding, error)
 	ConstituteCivilParty(ctx context.Context, input model.ConstituteCivilPartyInput) (proceeding.Standing, error)
 	DecideCivilPartyStanding(ctx context.Context, id uuid.UUID, input model.DecideStandingInput) (proceeding.Standing, error)
+	WithdrawCivilParty(ctx context.Context, id uuid.UUID, input model.WithdrawStandingInput) (proceeding.Standing, error)
 }
 type ProceedingResolver interface {
 	Dossier(ctx context.Context, obj *proceeding.Proceeding) (dossier.Dossier, error)
@@ -956,6 +959,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CivilPartyStanding.Proceeding(childComplexity), true
+	case "CivilPartyStanding.withdrawnOn":
+		if e.ComplexityRoot.CivilPartyStanding.WithdrawnOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CivilPartyStanding.WithdrawnOn(childComplexity), true
 
 	case "Consent.givenBy":
 		if e.ComplexityRoot.Consent.GivenBy == nil {
@@ -2124,6 +2133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVictim(childComplexity, args["id"].(uuid.UUID), args["input"].(model.UpdateVictimInput)), true
+	case "Mutation.withdrawCivilParty":
+		if e.ComplexityRoot.Mutation.WithdrawCivilParty == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawCivilParty_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawCivilParty(childComplexity, args["id"].(uuid.UUID), args["input"].(model.WithdrawStandingInput)), true
 	case "Mutation.withdrawConsent":
 		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
 			break
@@ -2724,6 +2744,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateProceedingInput", ec.unmarshalInputUpdateProceedingInput),
 			graphql.NewInputUnmarshaler("UpdateVictimInput", ec.unmarshalInputUpdateVictimInput),
 			graphql.NewInputUnmarshaler("UserFilter", ec.unmarshalInputUserFilter),
+			graphql.NewInputUnmarshaler("WithdrawStandingInput", ec.unmarshalInputWithdrawStandingInput),
 		)
 	}
 	first := true
@@ -4101,8 +4122,13 @@ extend type Mutation {
   advanceProceeding(id: ID!, input: AdvanceProceedingInput!): Proceeding!
   "Record the organisation's constitution as civil party in a proceeding."
   constituteCivilParty(input: ConstituteCivilPartyInput!): CivilPartyStanding!
-  "Record the court's decision on a civil-party constitution."
+  """
+  Record the court's decision on a civil-party constitution (again, to
+  correct it). Refused once the constitution is withdrawn.
+  """
   decideCivilPartyStanding(id: ID!, input: DecideStandingInput!): CivilPartyStanding!
+  "Record that the organisation withdrew its constitution (désistement), once."
+  withdrawCivilParty(id: ID!, input: WithdrawStandingInput!): CivilPartyStanding!
 }
 
 "A stage of criminal proceedings."
@@ -4285,6 +4311,8 @@ type CivilPartyStanding @goModel(model: "github.com/egide/egide/internal/proceed
   damagesClaimedCents: Int
   "Damages awarded, in euro cents."
   damagesAwardedCents: Int
+  "When the organisation withdrew its constitution (désistement); null while it stands."
+  withdrawnOn: Date
 }
 
 "A civil-party constitution."
@@ -4311,6 +4339,12 @@ input DecideStandingInput {
   decidedOn: Date!
   "Damages awarded, in euro cents."
   damagesAwardedCents: Int
+}
+
+"A withdrawal of a civil-party constitution."
+input WithdrawStandingInput {
+  "When the organisation withdrew (the day of the letter or the hearing)."
+  withdrawnOn: Date!
 }
 `, BuiltIn: false},
 }
@@ -4476,6 +4510,8 @@ func (ec *executionContext) childFields_CivilPartyStanding(ctx context.Context, 
 		return ec.fieldContext_CivilPartyStanding_damagesClaimedCents(ctx, field)
 	case "damagesAwardedCents":
 		return ec.fieldContext_CivilPartyStanding_damagesAwardedCents(ctx, field)
+	case "withdrawnOn":
+		return ec.fieldContext_CivilPartyStanding_withdrawnOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CivilPartyStanding", field.Name)
 }
@@ -5888,6 +5924,28 @@ func (ec *executionContext) field_Mutation_updateVictim_args(ctx context.Context
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateVictimInput, error) {
 			return ec.unmarshalNUpdateVictimInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐUpdateVictimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawCivilParty_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WithdrawStandingInput, error) {
+			return ec.unmarshalNWithdrawStandingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐWithdrawStandingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7774,6 +7832,29 @@ func (ec *executionContext) _CivilPartyStanding_damagesAwardedCents(ctx context.
 }
 func (ec *executionContext) fieldContext_CivilPartyStanding_damagesAwardedCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CivilPartyStanding", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CivilPartyStanding_withdrawnOn(ctx context.Context, field graphql.CollectedField, obj *proceeding.Standing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CivilPartyStanding_withdrawnOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CivilPartyStanding_withdrawnOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CivilPartyStanding", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Consent_id(ctx context.Context, field graphql.CollectedField, obj *person.Consent) (ret graphql.Marshaler) {
@@ -12538,6 +12619,50 @@ func (ec *executionContext) fieldContext_Mutation_decideCivilPartyStanding(ctx c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_decideCivilPartyStanding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawCivilParty(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawCivilParty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawCivilParty(ctx, fc.Args["id"].(uuid.UUID), fc.Args["input"].(model.WithdrawStandingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v proceeding.Standing) graphql.Marshaler {
+			return ec.marshalNCivilPartyStanding2githubᚗcomᚋegideᚋegideᚋinternalᚋproceedingᚐStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawCivilParty(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CivilPartyStanding(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawCivilParty_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18070,6 +18195,48 @@ func UnmarshalUserFilter(ctx context.Context, raw any) (model.UserFilter, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWithdrawStandingInput(ctx context.Context, obj any) (model.WithdrawStandingInput, error) {
+	var it model.WithdrawStandingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"withdrawnOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "withdrawnOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withdrawnOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithdrawnOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawStandingInput unmarshals raw into the WithdrawStandingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawStandingInput(ctx context.Context, raw any) (model.WithdrawStandingInput, error) {
+	var out model.WithdrawStandingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawStandingInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -18557,6 +18724,11 @@ func (ec *executionContext) _CivilPartyStanding(ctx context.Context, sel ast.Sel
 			}
 		case "damagesAwardedCents":
 			out.Values[i] = ec._CivilPartyStanding_damagesAwardedCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnOn":
+			out.Values[i] = ec._CivilPartyStanding_withdrawnOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -19844,6 +20016,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "decideCivilPartyStanding":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_decideCivilPartyStanding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawCivilParty":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawCivilParty(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22281,6 +22460,11 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋegideᚋegideᚋgra
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawStandingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐWithdrawStandingInput(ctx context.Context, v any) (model.WithdrawStandingInput, error) {
+	res, err := ec.unmarshalInputWithdrawStandingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {

@@ -558,6 +558,12 @@ type Viewer struct {
 	RecoveryCodesLeft int `json:"recoveryCodesLeft"`
 }
 
+// A withdrawal of a civil-party constitution.
+type WithdrawStandingInput struct {
+	// When the organisation withdrew (the day of the letter or the hearing).
+	WithdrawnOn time.Time `json:"withdrawnOn"`
+}
+
 // Whether an access was allowed.
 type AuditOutcome string
 

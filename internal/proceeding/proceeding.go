@@ -99,6 +99,7 @@ type Standing struct {
 	AdmissibilityDecidedOn *time.Time
 	DamagesClaimedCents    *int64
 	DamagesAwardedCents    *int64
+	WithdrawnOn            *time.Time // the constitution was withdrawn (désistement)
 }
 
 func (s Stage) valid() bool {

@@ -101,7 +101,8 @@ const (
 	from = ` FROM proceedings p LEFT JOIN proceedings n ON n.previous_id = p.id`
 
 	standingColumns = `s.id, s.proceeding_id, p.dossier_id, s.organisation_id, s.constituted_on, s.mode,
-	s.legal_basis, s.consent_id, s.admissibility, s.admissibility_on, s.damages_claimed_cents, s.damages_awarded_cents`
+	s.legal_basis, s.consent_id, s.admissibility, s.admissibility_on, s.damages_claimed_cents, s.damages_awarded_cents,
+	s.withdrawn_on`
 	standingFrom = ` FROM civil_party_standings s JOIN proceedings p ON p.id = s.proceeding_id`
 )
 
@@ -116,7 +117,7 @@ func scanStanding(row pgx.Row) (Standing, error) {
 	var s Standing
 	err := row.Scan(&s.ID, &s.ProceedingID, &s.DossierID, &s.OrganisationID, &s.ConstitutedOn, &s.Mode,
 		&s.LegalBasis, &s.ConsentID, &s.Admissibility, &s.AdmissibilityDecidedOn, &s.DamagesClaimedCents,
-		&s.DamagesAwardedCents)
+		&s.DamagesAwardedCents, &s.WithdrawnOn)
 	return s, err
 }
 
@@ -560,8 +561,9 @@ func readStanding(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Standing, error
 }
 
 // DecideStanding records the court's decision on a constitution. Only the
-// organisation that constituted records it; damages are awarded only to an
-// admitted civil party.
+// organisation that constituted records it (again, to correct it: every
+// change is audited); damages are awarded only to an admitted civil party;
+// a withdrawn constitution is not decided.
 func (s *Service) DecideStanding(ctx context.Context, a actor.Actor, id uuid.UUID, in DecideInput) (Standing, error) {
 	var v apperr.Validation
 	v.Check(in.Admissibility == Admitted || in.Admissibility == Rejected, "admissibility", "must be ADMITTED or REJECTED")
@@ -574,6 +576,45 @@ func (s *Service) DecideStanding(ctx context.Context, a actor.Actor, id uuid.UUI
 		return Standing{}, err
 	}
 	on := day(in.DecidedOn)
+	return s.changeOwnStanding(ctx, a, id, "standing.decide", func(tx pgx.Tx, cur Standing) error {
+		if cur.WithdrawnOn != nil {
+			return apperr.New(apperr.Conflict, "the constitution was withdrawn on %s", date(*cur.WithdrawnOn))
+		}
+		if on.Before(cur.ConstitutedOn) {
+			return apperr.InvalidField("decidedOn", "must not be before the constitution (%s)", date(cur.ConstitutedOn))
+		}
+		_, err := tx.Exec(ctx, `UPDATE civil_party_standings SET admissibility = $2, admissibility_on = $3,
+			damages_awarded_cents = $4 WHERE id = $1`, id, string(in.Admissibility), on, in.DamagesAwardedCents)
+		return err
+	})
+}
+
+// WithdrawStanding records that the organisation withdrew its
+// constitution (désistement) on a day. Only the organisation that
+// constituted records it, once.
+func (s *Service) WithdrawStanding(ctx context.Context, a actor.Actor, id uuid.UUID, withdrawnOn time.Time) (Standing, error) {
+	if withdrawnOn.IsZero() {
+		return Standing{}, apperr.InvalidField("withdrawnOn", "is required")
+	}
+	on := day(withdrawnOn)
+	return s.changeOwnStanding(ctx, a, id, "standing.withdraw", func(tx pgx.Tx, cur Standing) error {
+		if cur.WithdrawnOn != nil {
+			return apperr.New(apperr.Conflict, "the constitution was already withdrawn on %s", date(*cur.WithdrawnOn))
+		}
+		if on.Before(cur.ConstitutedOn) {
+			return apperr.InvalidField("withdrawnOn", "must not be before the constitution (%s)", date(cur.ConstitutedOn))
+		}
+		_, err := tx.Exec(ctx, `UPDATE civil_party_standings SET withdrawn_on = $2 WHERE id = $1`, id, on)
+		return err
+	})
+}
+
+// changeOwnStanding authorizes a change to standing id (case:write on its
+// dossier, and the caller's organisation must be the civil party: a
+// co-civil party sees the standing but changes only its own), locks it,
+// applies change, and records action.
+func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.UUID, action string,
+	change func(pgx.Tx, Standing) error) (Standing, error) {
 	var st Standing
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		var dossierID uuid.UUID
@@ -592,22 +633,17 @@ func (s *Service) DecideStanding(ctx context.Context, a actor.Actor, id uuid.UUI
 		if err != nil {
 			return fmt.Errorf("lock standing: %w", err)
 		}
-		// A co-civil party sees the standing but records only its own.
 		if cur.OrganisationID != a.OrgID {
 			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: standingType, ResourceID: id,
 				DossierID: dossierID, Visible: true}
 		}
-		if on.Before(cur.ConstitutedOn) {
-			return apperr.InvalidField("decidedOn", "must not be before the constitution (%s)", date(cur.ConstitutedOn))
-		}
-		if _, err := tx.Exec(ctx, `UPDATE civil_party_standings SET admissibility = $2, admissibility_on = $3,
-			damages_awarded_cents = $4 WHERE id = $1`, id, string(in.Admissibility), on, in.DamagesAwardedCents); err != nil {
+		if err := change(tx, cur); err != nil {
 			return postgres.MapError(err, constraints)
 		}
 		if st, err = readStanding(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, audit.Event{Action: "standing.decide", ResourceType: standingType,
+		return audit.Record(ctx, tx, a, audit.Event{Action: action, ResourceType: standingType,
 			ResourceIDs: []uuid.UUID{id}, DossierID: dossierID, Permission: string(authz.CaseWrite)})
 	})
 	return st, err

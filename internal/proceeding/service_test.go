@@ -613,6 +613,54 @@ func TestConstituteErrors(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+func TestWithdrawStanding(t *testing.T) {
+	t.Parallel()
+	s := setupStanding(t)
+	ctx := context.Background()
+	st, err := s.svc.ConstituteCivilParty(ctx, s.staff, s.input("CPP 2-3", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := testfixture.Org(t, s.pool)
+	testfixture.Share(t, s.pool, s.dossier, partner)
+	coParty := testfixture.User(t, s.pool, partner, actor.LegalStaff)
+	tests := []struct {
+		name  string
+		who   actor.Actor
+		id    uuid.UUID
+		on    time.Time
+		code  apperr.Code
+		field string
+	}{
+		{"no date", s.staff, st.ID, time.Time{}, apperr.Invalid, "withdrawnOn"},
+		{"before the constitution", s.staff, st.ID, date("2025-03-09"), apperr.Invalid, "withdrawnOn"},
+		{"another organisation's standing", coParty, st.ID, date("2025-06-01"), apperr.Forbidden, ""},
+		{"unknown standing", s.staff, uuid.New(), date("2025-06-01"), apperr.NotFound, ""},
+		{"advocacy", testfixture.User(t, s.pool, s.org, actor.Advocacy), st.ID, date("2025-06-01"), apperr.Forbidden, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.svc.WithdrawStanding(ctx, tt.who, tt.id, tt.on)
+			wantErr(t, err, tt.code, tt.field)
+		})
+	}
+	got, err := s.svc.WithdrawStanding(ctx, s.staff, st.ID, date("2025-06-01"))
+	if err != nil || got.WithdrawnOn == nil || !got.WithdrawnOn.Equal(date("2025-06-01")) {
+		t.Fatalf("withdrawn: %v %+v", err, got)
+	}
+	// Once; and a withdrawn constitution is not decided.
+	_, err = s.svc.WithdrawStanding(ctx, s.staff, st.ID, date("2025-06-02"))
+	wantErr(t, err, apperr.Conflict, "")
+	_, err = s.svc.DecideStanding(ctx, s.staff, st.ID, proceeding.DecideInput{Admissibility: proceeding.Admitted, DecidedOn: date("2025-06-03")})
+	wantErr(t, err, apperr.Conflict, "")
+	if n := testfixture.AuditCount(t, s.pool, "standing.withdraw", "allowed"); n != 1 {
+		t.Errorf("withdraw events: %d", n)
+	}
+	if n := count(t, s.pool, `SELECT count(*) FROM civil_party_standings WHERE admissibility <> 'pending'`); n != 0 {
+		t.Fatal("decided after withdrawal")
+	}
+}
+
 func TestDecideStanding(t *testing.T) {
 	t.Parallel()
 	s := setupStanding(t)
