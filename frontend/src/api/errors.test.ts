@@ -88,6 +88,20 @@ describe('describeError', () => {
     expect(d.fields[0]).toEqual({ field: 'code', label: '6-digit code', message: 'this code does not match or was already used.' });
   });
 
+  it('says why a civil-party constitution conflicts, with French dates', () => {
+    const conflict = (message: string) => ({ graphQLErrors: [{ message, extensions: { code: 'CONFLICT' } }] });
+    expect(describeError(conflict('the constitution was already withdrawn on 2025-04-01'), fr).message).toBe(
+      'Le désistement de cette constitution a déjà été enregistré (le 01/04/2025). Rechargez la page.',
+    );
+    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), fr).message).toContain('s’est désistée de cette constitution le 01/04/2025');
+    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), en).message).toContain('withdrew this constitution on 01/04/2025');
+    expect(describeError(conflict('something else'), fr)).toEqual({
+      code: 'CONFLICT', message: 'Cette modification entre en conflit avec l’état actuel. Rechargez la page et réessayez.', fields: [],
+    });
+    const before = describeError({ graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [{ field: 'withdrawnOn', message: 'must not be before the constitution (2025-03-10)' }] } }] }, fr);
+    expect(before.fields[0].message).toBe('ne peut pas précéder la constitution (10/03/2025).');
+  });
+
   it('reports a network failure', () => {
     expect(describeError({ networkError: new Error('Failed to fetch') }, fr)).toEqual({
       code: 'NETWORK',

@@ -75,6 +75,24 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^is not an e-mail address/, 'emailFormat', () => ({})],
 ];
 
+// CONFLICT messages that say what the conflict is, mapped to translated
+// ones (errors.conflicts.*); any other conflict gets the generic message.
+const KNOWN_CONFLICTS: [RegExp, string, (m: RegExpMatchArray) => Record<string, string>][] = [
+  [/^the constitution was already withdrawn on (\d{4}-\d{2}-\d{2})/, 'standingAlreadyWithdrawn', (m) => ({ date: day(m[1]) })],
+  [/^the constitution was withdrawn on (\d{4}-\d{2}-\d{2})/, 'standingWithdrawn', (m) => ({ date: day(m[1]) })],
+];
+
+function conflictMessage(err: ApiErrorLike, t: TFunction): string {
+  for (const e of err.graphQLErrors ?? []) {
+    if (e.extensions?.code !== 'CONFLICT') continue;
+    for (const [re, key, params] of KNOWN_CONFLICTS) {
+      const m = e.message.match(re);
+      if (m) return t(`errors.conflicts.${key}`, params(m));
+    }
+  }
+  return t('errors.CONFLICT');
+}
+
 /** A date the server wrote (2025-03-01) as French courts write it (01/03/2025). */
 function day(iso: string): string {
   return iso.split('-').reverse().join('/');
@@ -110,6 +128,7 @@ export function describeError(err: ApiErrorLike, t: TFunction): DescribedError {
       fields.push({ field, label: fieldLabel(field, t), message: fieldMessage(typeof message === 'string' ? message : '', t) });
     }
   }
+  if (code === 'CONFLICT') return { code, message: conflictMessage(err, t), fields };
   if (code) return { code, message: t(`errors.${code}`), fields };
   if (err.networkError) return { code: 'NETWORK', message: t('errors.network'), fields };
   return { code: 'UNKNOWN', message: t('errors.unknown'), fields };

@@ -72,7 +72,7 @@ export const PROCEEDING_FIELDS = graphql(
 // recorded in the victim's access report, so only the consent screens read them.
 export const STANDING_FIELDS = graphql(`
   fragment StandingFields on CivilPartyStanding {
-    id organisation { id name } constitutedOn mode legalBasis admissibility admissibilityDecidedOn damagesClaimedCents damagesAwardedCents
+    id organisation { id name } constitutedOn mode legalBasis admissibility admissibilityDecidedOn damagesClaimedCents damagesAwardedCents withdrawnOn
   }`);
 export type StandingRow = ResultOf<typeof STANDING_FIELDS>;
 
@@ -187,6 +187,11 @@ export const CONSTITUTE_CIVIL_PARTY = graphql(
 );
 export const DECIDE_STANDING = graphql(
   `mutation DecideCivilPartyStanding($id: ID!, $input: DecideStandingInput!) { decideCivilPartyStanding(id: $id, input: $input) { ...StandingFields } }`,
+  [STANDING_FIELDS],
+);
+/** The organisation withdraws its constitution (désistement), once. */
+export const WITHDRAW_STANDING = graphql(
+  `mutation WithdrawCivilParty($id: ID!, $input: WithdrawStandingInput!) { withdrawCivilParty(id: $id, input: $input) { ...StandingFields } }`,
   [STANDING_FIELDS],
 );
 

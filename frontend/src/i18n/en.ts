@@ -495,6 +495,14 @@ export const en: Resources = {
     awardedHint: 'Only if the constitution is declared admissible.',
     decidedBeforeConstituted: 'The decision cannot be before the constitution.',
     damagesOnlyAdmitted: 'Damages are awarded only when the constitution is admissible.',
+    withdrawnBadge: 'Standing withdrawn',
+    withdrawnShown: 'Withdrawn on {{date}}',
+    withdraw: 'Withdraw',
+    withdrawSubmit: 'Record the withdrawal',
+    withdrawIntro: 'Withdrawing ends the organisation’s civil-party standing in this proceeding. The constitution stays in the history; the withdrawal can be recorded only once, and no decision on admissibility can be recorded afterwards.',
+    withdrawnOn: 'Date of withdrawal',
+    withdrawnDone: 'Withdrawal recorded.',
+    withdrawnBeforeConstituted: 'The withdrawal cannot be before the constitution.',
   },
   defendant: {
     edit: 'Edit',
@@ -610,6 +618,10 @@ export const en: Resources = {
     INTERNAL: 'Internal server error. Try again later.',
     network: 'The server does not answer. Check your connection and try again.',
     unknown: 'An unexpected error occurred.',
+    conflicts: {
+      standingAlreadyWithdrawn: 'The withdrawal of this constitution was already recorded (on {{date}}). Reload the page.',
+      standingWithdrawn: 'The organisation withdrew this constitution on {{date}}: no decision can be recorded any more. Reload the page.',
+    },
     fieldsHeading: 'To correct:',
     fieldLine: '{{field}}: {{message}}',
     fields: {

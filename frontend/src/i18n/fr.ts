@@ -493,6 +493,14 @@ export const fr = {
     awardedHint: 'Seulement si la constitution est déclarée recevable.',
     decidedBeforeConstituted: 'La décision ne peut pas précéder la constitution.',
     damagesOnlyAdmitted: 'Des dommages et intérêts ne sont alloués que si la constitution est recevable.',
+    withdrawnBadge: 'Constitution retirée',
+    withdrawnShown: 'Désistement le {{date}}',
+    withdraw: 'Se désister',
+    withdrawSubmit: 'Enregistrer le désistement',
+    withdrawIntro: 'Le désistement met fin à la constitution de partie civile de l’association dans cette procédure. La constitution reste dans l’historique ; le désistement ne peut être enregistré qu’une fois, et plus aucune décision sur la recevabilité ne pourra ensuite être enregistrée.',
+    withdrawnOn: 'Date du désistement',
+    withdrawnDone: 'Désistement enregistré.',
+    withdrawnBeforeConstituted: 'Le désistement ne peut pas précéder la constitution.',
   },
   defendant: {
     edit: 'Modifier',
@@ -608,6 +616,10 @@ export const fr = {
     INTERNAL: 'Erreur interne du serveur. Réessayez plus tard.',
     network: 'Le serveur ne répond pas. Vérifiez votre connexion et réessayez.',
     unknown: 'Une erreur inattendue est survenue.',
+    conflicts: {
+      standingAlreadyWithdrawn: 'Le désistement de cette constitution a déjà été enregistré (le {{date}}). Rechargez la page.',
+      standingWithdrawn: 'L’association s’est désistée de cette constitution le {{date}} : aucune décision ne peut plus être enregistrée. Rechargez la page.',
+    },
     fieldsHeading: 'À corriger :',
     fieldLine: '{{field}} : {{message}}',
     fields: {

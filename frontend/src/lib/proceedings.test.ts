@@ -5,6 +5,7 @@ import {
   checkConstitute,
   checkDecide,
   checkOpen,
+  checkWithdraw,
   chronological,
   courtKindsFor,
   fittingCourt,
@@ -12,6 +13,7 @@ import {
   nextStages,
   parseEuros,
   STAGES,
+  standingActions,
 } from './proceedings';
 
 describe('stage transitions', () => {
@@ -107,5 +109,24 @@ describe('civil-party forms', () => {
       damagesAwardedCents: 'standing.damagesOnlyAdmitted',
     });
     expect(checkDecide({ admissibility: '', decidedOn: '', damagesAwarded: '' }, '2025-01-05')).toEqual({ admissibility: 'forms.required', decidedOn: 'forms.required' });
+  });
+});
+
+describe('standing actions', () => {
+  const pending = { admissibility: 'PENDING', withdrawnOn: null };
+  it('offers deciding and withdrawing on the organisation’s own standing to case:write', () => {
+    expect(standingActions(pending, true, true)).toEqual({ decide: true, withdraw: true });
+    expect(standingActions({ admissibility: 'ADMITTED', withdrawnOn: null }, true, true)).toEqual({ decide: false, withdraw: true });
+  });
+  it('offers nothing on a withdrawn standing, another organisation’s, or without case:write', () => {
+    expect(standingActions({ admissibility: 'PENDING', withdrawnOn: '2025-04-01' }, true, true)).toEqual({ decide: false, withdraw: false });
+    expect(standingActions(pending, false, true)).toEqual({ decide: false, withdraw: false });
+    expect(standingActions(pending, true, false)).toEqual({ decide: false, withdraw: false });
+  });
+  it('checks the withdrawal date', () => {
+    expect(checkWithdraw({ withdrawnOn: '2025-04-01' }, '2025-03-10')).toEqual({});
+    expect(checkWithdraw({ withdrawnOn: '2025-03-10' }, '2025-03-10')).toEqual({});
+    expect(checkWithdraw({ withdrawnOn: '' }, '2025-03-10')).toEqual({ withdrawnOn: 'forms.required' });
+    expect(checkWithdraw({ withdrawnOn: '2025-03-09' }, '2025-03-10')).toEqual({ withdrawnOn: 'standing.withdrawnBeforeConstituted' });
   });
 });

@@ -188,3 +188,22 @@ export function checkDecide(v: { admissibility: string; decidedOn: string; damag
   else if (awarded !== null && v.admissibility !== 'ADMITTED') p.damagesAwardedCents = 'standing.damagesOnlyAdmitted';
   return p;
 }
+
+/** What the caller may do with a standing: record the court's decision
+ * (pending, not withdrawn) and withdraw (not yet withdrawn). Only the
+ * organisation's own standing, and only with case:write. */
+export function standingActions(
+  s: { admissibility: string; withdrawnOn?: string | null },
+  mine: boolean,
+  canWrite: boolean,
+): { decide: boolean; withdraw: boolean } {
+  const own = canWrite && mine && !s.withdrawnOn;
+  return { decide: own && s.admissibility === 'PENDING', withdraw: own };
+}
+
+export function checkWithdraw(v: { withdrawnOn: string }, constitutedOn: string): Problems {
+  const p: Problems = {};
+  if (!isDay(v.withdrawnOn)) p.withdrawnOn = 'forms.required';
+  else if (v.withdrawnOn < constitutedOn) p.withdrawnOn = 'standing.withdrawnBeforeConstituted';
+  return p;
+}

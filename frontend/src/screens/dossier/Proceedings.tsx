@@ -1,7 +1,7 @@
 // The proceedings of a dossier, in the order they happened, with the
 // organisation's civil-party standing in each; and the jurists' forms:
 // open, edit the court, close, advance to an allowed next stage, constitute
-// civil party and record the court's decision. The forms show only to
+// civil party, record the court's decision and withdraw (désistement). The forms show only to
 // roles with case:write (the API refuses anyway).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,6 +15,7 @@ import {
   OPEN_PROCEEDING,
   ORGANISATION_STANDING,
   UPDATE_PROCEEDING,
+  WITHDRAW_STANDING,
   type ProceedingRow,
   type StandingRow,
 } from '../../api/queries';
@@ -28,6 +29,7 @@ import {
   checkDecide,
   checkOpen,
   checkUpdate,
+  checkWithdraw,
   chronological,
   CONSENT_BASIS,
   courtKindsFor,
@@ -39,6 +41,7 @@ import {
   parseEuros,
   STAGES,
   STANDING_MODES,
+  standingActions,
   type AdvanceValues,
   type ConstituteValues,
   type OpenValues,
@@ -139,6 +142,7 @@ function ProceedingItem({ p, all, canWrite, dossierOpen, dossierId, onDone }: {
 function StandingItem({ s, mine, canWrite, proceeding, onDone }: { s: StandingRow; mine: boolean; canWrite: boolean; proceeding: string; onDone: (m: string) => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
+  const can = standingActions(s, mine, canWrite);
   return (
     <li>
       <strong>{s.organisation.name}</strong>
@@ -160,7 +164,14 @@ function StandingItem({ s, mine, canWrite, proceeding, onDone }: { s: StandingRo
           {t('standing.awardedShown', { amount: formatEuros(s.damagesAwardedCents, lang) })}
         </>
       )}
-      {canWrite && mine && s.admissibility === 'PENDING' && <DecideStandingForm s={s} proceeding={proceeding} onDone={onDone} />}
+      {s.withdrawnOn && (
+        <>
+          <br />
+          <span className="badge">{t('standing.withdrawnBadge')}</span> {t('standing.withdrawnShown', { date: formatDate(s.withdrawnOn, lang) })}
+        </>
+      )}
+      {can.decide && <DecideStandingForm s={s} proceeding={proceeding} onDone={onDone} />}
+      {can.withdraw && <WithdrawStandingForm s={s} proceeding={proceeding} onDone={onDone} />}
     </li>
   );
 }
@@ -387,6 +398,28 @@ function DecideStandingForm({ s, proceeding, onDone }: { s: StandingRow; proceed
         <Field label={t('standing.decidedOn')} name="decidedOn" type="date" required value={v.decidedOn} onChange={u('decidedOn')} error={a.error} />
         <Field label={t('standing.damagesAwarded')} hint={t('standing.awardedHint')} name="damagesAwarded" apiField="damagesAwardedCents" inputMode="decimal"
           value={v.damagesAwarded} onChange={u('damagesAwarded')} error={a.error} />
+      </ActionForm>
+    </Disclosure>
+  );
+}
+
+function WithdrawStandingForm({ s, proceeding, onDone }: { s: StandingRow; proceeding: string; onDone: (m: string) => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [v, setV] = useState(() => ({ withdrawnOn: today() }));
+  const a = useAction();
+  const submit = async () => {
+    const r = await a.run(WITHDRAW_STANDING, { id: s.id, input: { withdrawnOn: v.withdrawnOn } }, checkWithdraw(v, s.constitutedOn));
+    if (!r) return;
+    setOpen(false);
+    onDone(t('standing.withdrawnDone'));
+  };
+  return (
+    <Disclosure label={t('standing.withdraw')} open={open} onToggle={(o) => { setOpen(o); if (o) a.setError(null); }}>
+      <ActionForm label={`${t('standing.withdraw')} — ${proceeding}`} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('standing.withdrawSubmit')}>
+        <p className="hint">{t('standing.withdrawIntro')}</p>
+        <Field label={t('standing.withdrawnOn')} name="withdrawnOn" type="date" required value={v.withdrawnOn}
+          onChange={(e) => setV({ withdrawnOn: e.target.value })} error={a.error} />
       </ActionForm>
     </Disclosure>
   );
