@@ -2,7 +2,8 @@
 // proceeding, advances it to trial (only the transitions the schema allows
 // are offered), constitutes the organisation civil party and records the
 // court's decision; then adds and edits a defendant, enters the
-// defendant's identity, and records and withdraws a victim's consent.
+// defendant's identity, and records and withdraws a victim's consent;
+// last, withdraws the organisation's constitution (désistement).
 // Every form passes axe while open. The tests build on each other.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -263,5 +264,48 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     await p2.locator('li').filter({ hasText: 'retiré le' }).waitFor();
     assert.equal(await p2.getByRole('button', { name: 'Enregistrer le retrait' }).count(), 0, 'a withdrawn consent cannot be withdrawn again');
     await checkScreen(page, 'consent-withdrawn', { avoid: [REFERENCE, VICTIM] });
+  });
+
+  test('6. withdraws the organisation’s constitution in the appeal: shown with its date, no decision offered any more', async () => {
+    need('trial', 'the trial of test 2');
+    await openDossier();
+    const appeal = stageItem('Appel');
+    const standing = appeal.locator('.standings > li').filter({ hasText: 'CPP 2-22' });
+    await standing.waitFor();
+    assert.equal(await standing.getByRole('button', { name: 'Enregistrer la décision sur la recevabilité' }).count(), 1, 'a pending standing can be decided');
+    await standing.getByRole('button', { name: 'Se désister' }).click();
+    const w = page.getByRole('form', { name: /^Se désister — Appel/ });
+    await w.getByText('La constitution reste dans l’historique').waitFor();
+    // Before the constitution (4 days ago): the API refuses, beside the field.
+    await w.getByLabel('Date du désistement').fill(parisDayIn(-6));
+    await w.getByRole('button', { name: 'Enregistrer le désistement' }).click();
+    await w.locator('.field-error').filter({ hasText: 'ne peut pas précéder la constitution' }).waitFor();
+    const day = parisDayIn(-2);
+    await w.getByLabel('Date du désistement').fill(day);
+    await checkScreen(page, 'standing-withdraw-form', { avoid: [REFERENCE] });
+    await w.getByRole('button', { name: 'Enregistrer le désistement' }).click();
+    await appeal.getByRole('status').filter({ hasText: 'Désistement enregistré.' }).or(w.locator('.error-summary')).first().waitFor();
+    assert.equal(await refused(w), '', 'the withdrawal was recorded');
+    // Shown as the page shows every date (lib/datetime.ts formatDate): "24 novembre 2026".
+    const [y, m, d] = day.split('-').map(Number);
+    const shown = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(Date.UTC(y, m - 1, d, 12));
+    await standing.filter({ hasText: `Désistement le ${shown}` }).waitFor();
+    await standing.locator('.badge').filter({ hasText: 'Constitution retirée' }).waitFor();
+    assert.equal(await standing.getByRole('button', { name: 'Enregistrer la décision sur la recevabilité' }).count(), 0, 'a withdrawn constitution is not decided');
+    assert.equal(await standing.getByRole('button', { name: 'Se désister' }).count(), 0, 'a constitution is withdrawn once');
+    await checkScreen(page, 'standing-withdrawn', { avoid: [REFERENCE] });
+
+    // The API refuses both a decision and a second withdrawal.
+    const { dossier } = await gql(page, `query($id: ID!) { dossier(id: $id) { proceedings { stage civilPartyStandings { id legalBasis withdrawnOn } } } }`, { id: state.dossierId });
+    const st = dossier.proceedings.find((p) => p.stage === 'APPEAL').civilPartyStandings.find((x) => x.legalBasis === 'CPP 2-22');
+    assert.equal(st.withdrawnOn, day);
+    await assert.rejects(
+      gql(page, `mutation($id: ID!, $input: DecideStandingInput!) { decideCivilPartyStanding(id: $id, input: $input) { id } }`, { id: st.id, input: { admissibility: 'ADMITTED', decidedOn: parisDayIn(-1) } }),
+      /CONFLICT/,
+    );
+    await assert.rejects(
+      gql(page, `mutation($id: ID!, $input: WithdrawStandingInput!) { withdrawCivilParty(id: $id, input: $input) { id } }`, { id: st.id, input: { withdrawnOn: parisDayIn(-1) } }),
+      /CONFLICT/,
+    );
   });
 });
