@@ -20,6 +20,7 @@ import { AdminDossier } from './screens/admin/AdminDossier';
 import { Calendar } from './screens/Calendar';
 import { DossierForm } from './screens/DossierForm';
 import { AccessReport, AuditLog, forgetAudit } from './screens/dpo/Audit';
+import { Account } from './auth/Account';
 import { can } from './lib/roles';
 import { ViewerContext } from './viewer';
 
@@ -159,6 +160,9 @@ export function App() {
                   </li>
                 </>
               )}
+              <li>
+                <Link to={{ name: 'account' }}>{t('nav.account')}</Link>
+              </li>
             </ul>
           </nav>
         )}
@@ -267,6 +271,8 @@ function SignedIn() {
       return <AuditLog />;
     case 'accessReport':
       return <AccessReport />;
+    case 'account':
+      return <Account />;
     case 'notFound':
       return (
         <section>

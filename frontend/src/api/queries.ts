@@ -39,6 +39,10 @@ export const CONFIRM_TOTP = graphql(
 );
 export type ConfirmTotpData = ResultOf<typeof CONFIRM_TOTP>;
 
+/** New recovery codes for the signed-in user (needs a current TOTP code); the old ones stop working. */
+export const REGENERATE_RECOVERY_CODES = graphql(`mutation RegenerateRecoveryCodes($code: String!) { regenerateRecoveryCodes(code: $code) { codes } }`);
+export type RegenerateRecoveryCodesData = ResultOf<typeof REGENERATE_RECOVERY_CODES>;
+
 export const CHANGE_PASSWORD = graphql(
   `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) { ...ViewerFields } }`,
   [VIEWER_FIELDS],
@@ -321,6 +325,8 @@ export const RESET_PASSWORD = graphql(
   `mutation ResetPassword($id: ID!, $temporaryPassword: String!) { resetUserPassword(id: $id, temporaryPassword: $temporaryPassword) { ...UserFields } }`,
   [USER_FIELDS],
 );
+/** Ends every session of a user; answers how many were ended. */
+export const END_USER_SESSIONS = graphql(`mutation EndUserSessions($id: ID!) { endUserSessions(id: $id) }`);
 
 export const ADMIN_DOSSIER_FIELDS = graphql(`
   fragment AdminDossierFields on Dossier {

@@ -62,16 +62,24 @@ export function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () =
     <section className="card narrow">
       <PageHeading title={t('titles.recoveryCodes')}>{t('recovery.heading')}</PageHeading>
       <p>{t('recovery.intro')}</p>
-      <ul className="codes" aria-label={t('recovery.listLabel')}>
-        {codes.map((c) => (
-          <li key={c}>
-            <code>{c}</code>
-          </li>
-        ))}
-      </ul>
+      <CodeList codes={codes} />
       <button type="button" onClick={onDone}>
         {t('recovery.done')}
       </button>
     </section>
+  );
+}
+
+/** Recovery codes as shown once (at enrolment and when they are replaced). */
+export function CodeList({ codes }: { codes: string[] }) {
+  const { t } = useTranslation();
+  return (
+    <ul className="codes" aria-label={t('recovery.listLabel')}>
+      {codes.map((c) => (
+        <li key={c}>
+          <code>{c}</code>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -12,7 +12,7 @@ export const en: Resources = {
     signOut: 'Sign out',
     signedInAs: 'Signed in: {{name}}',
   },
-  nav: { calendar: 'Calendar', admin: 'Administration', audit: 'Audit log', accessReport: 'Access report', home: 'Home', dossiers: 'Dossiers' },
+  nav: { calendar: 'Calendar', admin: 'Administration', audit: 'Audit log', accessReport: 'Access report', home: 'Home', dossiers: 'Dossiers', account: 'My account' },
   titles: {
     calendar: 'Hearing calendar', admin: 'Administration', audit: 'Audit log', accessReport: 'Access report for a victim’s data', dossierForm: 'Dossier',
     signIn: 'Sign in',
@@ -23,6 +23,7 @@ export const en: Resources = {
     dossiers: 'Dossiers',
     dossier: 'Dossier',
     notFound: 'Page not found',
+    account: 'My account',
   },
   signIn: {
     heading: 'Sign in',
@@ -380,6 +381,10 @@ export const en: Resources = {
     unshare: 'Stop sharing',
     confirmUnshare: 'Stop sharing this dossier with {{name}}?',
     unshared: 'This dossier is no longer shared with {{name}}.',
+    endSessions: 'End their sessions',
+    confirmEndSessions: 'End every session of this account? They will have to sign in again; the account stays active.',
+    sessionsEnded_one: '{{count}} session ended.',
+    sessionsEnded_other: '{{count}} sessions ended.',
   },
   audit: {
     heading: 'Audit log',
@@ -408,6 +413,20 @@ export const en: Resources = {
     reason: 'Reason',
     system: 'system',
     unsealed: 'not sealed yet',
+  },
+  account: {
+    heading: 'My account',
+    name: 'Name',
+    organisation: 'Organisation',
+    roles: 'Roles',
+    recoveryHeading: 'Recovery codes',
+    recoveryIntro: 'Generate new recovery codes if you have used or lost yours. You need the current code of your authenticator app.',
+    code: '6-digit code from the app',
+    codeHint: 'The code your authenticator app shows now (not a recovery code).',
+    codeFormat: 'Enter the 6 digits your app shows.',
+    regenerate: 'Generate new recovery codes',
+    newCodes: 'Your new recovery codes have been generated.',
+    oldCodes: 'Your old recovery codes no longer work.',
   },
   report: {
     heading: 'Access report for a victim’s data',

@@ -10,7 +10,7 @@ export const fr = {
     signOut: 'Se déconnecter',
     signedInAs: 'Connecté·e : {{name}}',
   },
-  nav: { calendar: 'Calendrier', admin: 'Administration', audit: 'Journal d’audit', accessReport: 'Rapport d’accès', home: 'Accueil', dossiers: 'Dossiers' },
+  nav: { calendar: 'Calendrier', admin: 'Administration', audit: 'Journal d’audit', accessReport: 'Rapport d’accès', home: 'Accueil', dossiers: 'Dossiers', account: 'Mon compte' },
   titles: {
     calendar: 'Calendrier des audiences', admin: 'Administration', audit: 'Journal d’audit', accessReport: 'Rapport d’accès aux données d’une victime', dossierForm: 'Dossier',
     signIn: 'Connexion',
@@ -21,6 +21,7 @@ export const fr = {
     dossiers: 'Dossiers',
     dossier: 'Dossier',
     notFound: 'Page introuvable',
+    account: 'Mon compte',
   },
   signIn: {
     heading: 'Connexion',
@@ -378,6 +379,10 @@ export const fr = {
     unshare: 'Ne plus partager',
     confirmUnshare: 'Ne plus partager ce dossier avec {{name}} ?',
     unshared: 'Ce dossier n’est plus partagé avec {{name}}.',
+    endSessions: 'Fermer ses sessions',
+    confirmEndSessions: 'Fermer toutes les sessions de ce compte ? La personne devra se reconnecter ; son compte reste actif.',
+    sessionsEnded_one: '{{count}} session fermée.',
+    sessionsEnded_other: '{{count}} sessions fermées.',
   },
   audit: {
     heading: 'Journal d’audit',
@@ -406,6 +411,20 @@ export const fr = {
     reason: 'Motif',
     system: 'système',
     unsealed: 'pas encore scellé',
+  },
+  account: {
+    heading: 'Mon compte',
+    name: 'Nom',
+    organisation: 'Association',
+    roles: 'Rôles',
+    recoveryHeading: 'Codes de secours',
+    recoveryIntro: 'Générez de nouveaux codes de secours si vous avez utilisé ou perdu les vôtres. Saisissez pour cela le code actuel de votre application d’authentification.',
+    code: 'Code à 6 chiffres de l’application',
+    codeHint: 'Le code affiché maintenant par votre application d’authentification (pas un code de secours).',
+    codeFormat: 'Saisissez les 6 chiffres affichés par votre application.',
+    regenerate: 'Générer de nouveaux codes de secours',
+    newCodes: 'Vos nouveaux codes de secours ont été générés.',
+    oldCodes: 'Vos anciens codes de secours ne fonctionnent plus.',
   },
   report: {
     heading: 'Rapport d’accès aux données d’une victime',

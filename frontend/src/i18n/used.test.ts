@@ -20,7 +20,7 @@ for (const f of walk(src)) {
   const s = readFileSync(f, 'utf8');
   for (const m of s.matchAll(/\bt\(\s*'([A-Za-z0-9_]+\.[A-Za-z0-9_.]+)'/g)) used.add(m[1]);
   // Message keys handed to localError ({ field: 'forms.required' }).
-  for (const m of s.matchAll(/[:=]\s*'((?:forms|evidence|identity|hearing|admin|audit|references|proceeding|standing|consent|defendant)\.[A-Za-z0-9_]+)'/g)) used.add(m[1]);
+  for (const m of s.matchAll(/[:=]\s*'((?:forms|evidence|identity|hearing|admin|audit|references|proceeding|standing|consent|defendant|account|erase)\.[A-Za-z0-9_]+)'/g)) used.add(m[1]);
 }
 
 function has(o: unknown, key: string): boolean {

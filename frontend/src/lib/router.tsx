@@ -14,6 +14,7 @@ export type Route =
   | { name: 'adminDossier'; id: string }
   | { name: 'audit' }
   | { name: 'accessReport' }
+  | { name: 'account' }
   | { name: 'notFound' };
 
 export function parseRoute(pathname: string): Route {
@@ -25,6 +26,7 @@ export function parseRoute(pathname: string): Route {
   if (p === '/admin') return { name: 'admin' };
   if (p === '/audit') return { name: 'audit' };
   if (p === '/audit/access-report') return { name: 'accessReport' };
+  if (p === '/account') return { name: 'account' };
   const ID = '([A-Za-z0-9_-]+)';
   let m = new RegExp(`^/dossiers/${ID}$`).exec(p);
   if (m) return { name: 'dossier', id: m[1] };
@@ -61,6 +63,8 @@ export function routePath(r: Route): string {
       return '/audit';
     case 'accessReport':
       return '/audit/access-report';
+    case 'account':
+      return '/account';
     case 'notFound':
       return '/';
   }

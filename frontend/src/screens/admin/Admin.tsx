@@ -10,6 +10,7 @@ import {
   DISABLE_USER,
   DOSSIERS,
   ENABLE_USER,
+  END_USER_SESSIONS,
   RESET_PASSWORD,
   RESET_SECOND_FACTOR,
   ROLES,
@@ -165,6 +166,8 @@ export function AdminUser({ id }: { id: string }) {
   const [done, setDone] = useState<string | null>(null);
   const [tempPassword, setTempPassword] = useState('');
   const m = useMutate();
+  const client = useClient();
+  const [ending, setEnding] = useState(false);
   if (!allowed) return <Forbidden title={t('titles.admin')} />;
   if (fetching && !data) return <Loading />;
   const u = data?.user;
@@ -188,6 +191,20 @@ export function AdminUser({ id }: { id: string }) {
     return false;
   };
   const current = roles ?? u.roles;
+  // Ends every session of the user (after a lost device, a departure…): they sign in again.
+  const endSessions = async () => {
+    if (!window.confirm(t('admin.confirmEndSessions'))) return;
+    setDone(null);
+    m.setError(null);
+    setEnding(true);
+    const r = await client.mutation(END_USER_SESSIONS, { id: u.id }).toPromise();
+    setEnding(false);
+    if (r.error || !r.data) {
+      m.setError(describeError(r.error ?? {}, t));
+      return;
+    }
+    setDone(t('admin.sessionsEnded', { count: r.data.endUserSessions }));
+  };
   return (
     <section>
       {back}
@@ -217,6 +234,9 @@ export function AdminUser({ id }: { id: string }) {
         )}
         <button type="button" className="secondary" disabled={m.busy} onClick={() => window.confirm(t('admin.confirmResetTotp')) && void act(RESET_SECOND_FACTOR, { id: u.id }, t('admin.totpReset'))}>
           {t('admin.resetTotp')}
+        </button>
+        <button type="button" className="secondary" disabled={m.busy || ending || u.id === viewer?.id} onClick={() => void endSessions()}>
+          {t('admin.endSessions')}
         </button>
       </div>
       <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void act(RESET_PASSWORD, { id: u.id, temporaryPassword: tempPassword }, t('admin.passwordReset'), tempPassword.length < 12 ? { temporaryPassword: 'admin.passwordLength' } : {}).then((ok) => ok && setTempPassword('')); }}>
