@@ -20,6 +20,8 @@ import { AdminDossier } from './screens/admin/AdminDossier';
 import { Calendar } from './screens/Calendar';
 import { DossierForm } from './screens/DossierForm';
 import { AccessReport, AuditLog, forgetAudit } from './screens/dpo/Audit';
+import { EraseDossier } from './screens/dpo/Erase';
+import { takeErasePrefill } from './screens/dpo/erase';
 import { Account } from './auth/Account';
 import { can } from './lib/roles';
 import { ViewerContext } from './viewer';
@@ -62,6 +64,7 @@ export function App() {
   const endSession = useCallback((notice: 'expired' | 'signedOut' | 'enrolMissing') => {
     forgetDossierList();
     forgetAudit();
+    takeErasePrefill();
     setSession({ kind: 'signedOut', notice });
     setEpoch((e) => e + 1);
   }, []);
@@ -159,6 +162,11 @@ export function App() {
                     <Link to={{ name: 'accessReport' }}>{t('nav.accessReport')}</Link>
                   </li>
                 </>
+              )}
+              {can(signedIn.roles, 'dossier:erase') && (
+                <li>
+                  <Link to={{ name: 'erase' }}>{t('nav.erase')}</Link>
+                </li>
               )}
               <li>
                 <Link to={{ name: 'account' }}>{t('nav.account')}</Link>
@@ -271,6 +279,8 @@ function SignedIn() {
       return <AuditLog />;
     case 'accessReport':
       return <AccessReport />;
+    case 'erase':
+      return <EraseDossier />;
     case 'account':
       return <Account />;
     case 'notFound':

@@ -375,5 +375,12 @@ export const VICTIM_ACCESS_REPORT = graphql(`
   }`);
 export type VictimAccessReportData = ResultOf<typeof VICTIM_ACCESS_REPORT>;
 
+/** Crypto-shredding of a dossier's files and identities (DPO only, irreversible; the reason is audited). */
+export const ERASE_DOSSIER_CONTENT = graphql(`
+  mutation EraseDossierContent($dossierId: ID!, $reason: String!) {
+    eraseDossierContent(dossierId: $dossierId, reason: $reason) { dossierId erasedAt evidenceErased identitiesErased }
+  }`);
+export type DossierErasure = ResultOf<typeof ERASE_DOSSIER_CONTENT>['eraseDossierContent'];
+
 export const USER_QUERY = graphql(`query User($id: ID!) { user(id: $id) { ...UserFields } }`, [USER_FIELDS]);
 export type UserData = ResultOf<typeof USER_QUERY>;

@@ -13,7 +13,8 @@ export type Ability =
   | 'evidence:write'
   | 'user:write'
   | 'dossier:assign'
-  | 'audit:read';
+  | 'audit:read'
+  | 'dossier:erase';
 
 const GRANTS: Record<Ability, Role[]> = {
   'dossier:read': ['ADMIN', 'LEGAL_STAFF', 'PARTNER_LAWYER', 'ADVOCACY'],
@@ -27,6 +28,7 @@ const GRANTS: Record<Ability, Role[]> = {
   'user:write': ['ADMIN'],
   'dossier:assign': ['ADMIN'],
   'audit:read': ['DPO'],
+  'dossier:erase': ['DPO'],
 };
 
 export function can(roles: readonly Role[] | undefined, a: Ability): boolean {

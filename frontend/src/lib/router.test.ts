@@ -13,7 +13,7 @@ describe('routes', () => {
     for (const r of [
       { name: 'home' }, { name: 'dossiers' }, { name: 'dossier', id: 'abc' }, { name: 'newDossier' }, { name: 'editDossier', id: 'abc' },
       { name: 'calendar' }, { name: 'admin' }, { name: 'adminUser', id: 'u1' }, { name: 'adminDossier', id: 'd1' }, { name: 'audit' },
-      { name: 'accessReport' }, { name: 'account' },
+      { name: 'accessReport' }, { name: 'erase' }, { name: 'account' },
     ] as const) {
       expect(parseRoute(routePath(r))).toEqual(r);
     }

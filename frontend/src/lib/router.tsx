@@ -14,6 +14,7 @@ export type Route =
   | { name: 'adminDossier'; id: string }
   | { name: 'audit' }
   | { name: 'accessReport' }
+  | { name: 'erase' }
   | { name: 'account' }
   | { name: 'notFound' };
 
@@ -26,6 +27,7 @@ export function parseRoute(pathname: string): Route {
   if (p === '/admin') return { name: 'admin' };
   if (p === '/audit') return { name: 'audit' };
   if (p === '/audit/access-report') return { name: 'accessReport' };
+  if (p === '/audit/erase') return { name: 'erase' };
   if (p === '/account') return { name: 'account' };
   const ID = '([A-Za-z0-9_-]+)';
   let m = new RegExp(`^/dossiers/${ID}$`).exec(p);
@@ -63,6 +65,8 @@ export function routePath(r: Route): string {
       return '/audit';
     case 'accessReport':
       return '/audit/access-report';
+    case 'erase':
+      return '/audit/erase';
     case 'account':
       return '/account';
     case 'notFound':

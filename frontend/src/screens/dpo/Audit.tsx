@@ -11,8 +11,10 @@ import { downloadFile, type TransferResult } from '../../lib/files';
 import { formatDateTime, type Lang } from '../../lib/datetime';
 import { localError, type Problems } from '../../lib/forms';
 import { can } from '../../lib/roles';
+import { Link } from '../../lib/router';
 import { useViewer } from '../../viewer';
 import { Forbidden } from '../admin/Admin';
+import { prefillErase } from './erase';
 import { auditExportUrl, auditFilter, badIds, EMPTY_AUDIT_FORM, type AuditForm } from './audit';
 
 // The search lives in memory only (never in the URL or storage).
@@ -34,6 +36,7 @@ export function AuditLog() {
   const lang = i18n.language as Lang;
   const viewer = useViewer();
   const allowed = can(viewer?.roles, 'audit:read');
+  const canErase = can(viewer?.roles, 'dossier:erase');
   const [form, setForm] = useState<AuditForm>(remembered);
   const [applied, setApplied] = useState<AuditFilter>(() => auditFilter(remembered));
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
@@ -111,7 +114,8 @@ export function AuditLog() {
                 <td><time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time>{!e.sealed && <div className="hint">{t('audit.unsealed')}</div>}</td>
                 <td>{e.actorName ?? e.actorId ?? t('audit.system')}<div className="hint">{e.actorRoles.join(', ')}</div></td>
                 <td><code>{e.action}</code><div className="hint">{e.permission}</div></td>
-                <td>{e.resourceType}<div className="hint"><code className="hash">{e.resourceIds.join(' ')}</code></div>{e.dossierId && <div className="hint">{t('audit.dossier')} <code className="hash">{e.dossierId}</code></div>}</td>
+                <td>{e.resourceType}<div className="hint"><code className="hash">{e.resourceIds.join(' ')}</code></div>{e.dossierId && <div className="hint">{t('audit.dossier')} <code className="hash">{e.dossierId}</code></div>}
+                  {e.dossierId && canErase && <div><Link to={{ name: 'erase' }} onClick={() => prefillErase(e.dossierId!)}>{t('audit.eraseDossier')}<span className="visually-hidden"> {e.dossierId}</span></Link></div>}</td>
                 <td>{t(`enums.AuditOutcome.${e.outcome}`)}</td>
                 <td className="prewrap">{e.reason || t('dossier.empty')}</td>
               </tr>
