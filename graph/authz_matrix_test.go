@@ -113,6 +113,9 @@ var authzOperations = []*authzOperation{
 	{Root: "Query", Field: "me", NoAudit: "the caller's own account, no case data", Perm: permSession, Scope: scopeSession,
 		Query:  `{ me { id status } }`,
 		Expect: sessionRule(mxAllowed, mxAllowed, mxAllowed)},
+	{Root: "Query", Field: "signInOptions", NoAudit: "public: how to sign in, no data", Perm: permSession, Scope: scopeSession,
+		Query:  `{ signInOptions { singleSignOn } }`,
+		Expect: sessionRule(mxAllowed, mxAllowed, mxAllowed)},
 	{Root: "Mutation", Field: "login", Audit: "auth.login", Perm: permSession, Scope: scopeSession,
 		Query: `mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { status } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {

@@ -90,6 +90,11 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	return r.viewer(ctx)
 }
 
+// SignInOptions is the resolver for the signInOptions field.
+func (r *queryResolver) SignInOptions(ctx context.Context) (model.SignInOptions, error) {
+	return model.SignInOptions{SingleSignOn: r.SingleSignOn}, nil
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 

@@ -34,6 +34,8 @@ type Resolver struct {
 	AuditLogSvc     *auditlog.Service
 	EvidenceSvc     *evidence.Service
 	ReferenceSvc    *evidence.ReferenceService
+	// SingleSignOn: OIDC sign-in is configured (the sign-in screen offers it).
+	SingleSignOn bool
 }
 
 type actorKey struct{}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -118,11 +119,24 @@ func TestOIDCWiring(t *testing.T) {
 		}
 		srv := httptest.NewServer(h)
 		resp, err := client.Get(srv.URL + "/auth/oidc/login")
-		srv.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		// The sign-in screen learns it, before anyone is signed in.
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"{ signInOptions { singleSignOn } }"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Egide-CSRF", "1")
+		gq, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(gq.Body)
+		gq.Body.Close()
+		srv.Close()
+		if want := fmt.Sprintf(`{"data":{"signInOptions":{"singleSignOn":%t}}}`, on); string(body) != want {
+			t.Fatalf("signInOptions %s, want %s", body, want)
+		}
 		switch {
 		case on && (resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), idp.AuthorizationEndpoint()+"?")):
 			t.Fatalf("SSO on: %d to %q", resp.StatusCode, resp.Header.Get("Location"))

@@ -473,6 +473,7 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		AuditLogSvc:     auditlog.NewService(az),
 		EvidenceSvc:     vault,
 		ReferenceSvc:    evidence.NewReferenceService(az),
+		SingleSignOn:    sso != nil,
 	}
 	return httpserver.New(httpserver.Options{
 		Logger:          log,

@@ -1,5 +1,6 @@
 // The sign-in screen: French by default, English on request, a French
-// error for a wrong code, and nothing kept in storage.
+// error for a wrong code, single sign-on failures explained, and nothing
+// kept in storage.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { account, skipReason } from './lib/env.mjs';
@@ -59,6 +60,21 @@ describe('sign-in screen', { skip }, () => {
     // Opening with ?lang=en starts in English.
     await page.goto('/?lang=en');
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.context().close();
+  });
+
+  test('a single sign-on that opened no session is explained, once', async () => {
+    const page = await newPage(browser);
+    await openSignIn(page, '/?sso=denied');
+    const notice = page.getByRole('status').filter({ hasText: 'La connexion unique n’a pas abouti' });
+    await notice.waitFor();
+    assert.doesNotMatch(page.url(), /sso=/, 'the parameter leaves the address');
+    // This dev server has no identity provider: no single sign-on offered.
+    assert.equal(await page.getByRole('link', { name: /authentification unique/ }).count(), 0);
+    await checkScreen(page, 'sign-in-sso-denied');
+    await page.reload();
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+    assert.equal(await notice.count(), 0, 'said once');
     await page.context().close();
   });
 });

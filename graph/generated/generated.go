@@ -388,6 +388,7 @@ type ComplexityRoot struct {
 		Organisations      func(childComplexity int) int
 		PenalArticles      func(childComplexity int) int
 		Proceeding         func(childComplexity int, id uuid.UUID) int
+		SignInOptions      func(childComplexity int) int
 		User               func(childComplexity int, id uuid.UUID) int
 		Users              func(childComplexity int, first *int, after *string, filter *model.UserFilter) int
 		Victim             func(childComplexity int, id uuid.UUID) int
@@ -397,6 +398,10 @@ type ComplexityRoot struct {
 	RecoveryCodes struct {
 		Codes  func(childComplexity int) int
 		Viewer func(childComplexity int) int
+	}
+
+	SignInOptions struct {
+		SingleSignOn func(childComplexity int) int
 	}
 
 	TotpEnrollment struct {
@@ -557,6 +562,7 @@ type ProceedingResolver interface {
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
+	SignInOptions(ctx context.Context) (model.SignInOptions, error)
 	Users(ctx context.Context, first *int, after *string, filter *model.UserFilter) (model.UserConnection, error)
 	User(ctx context.Context, id uuid.UUID) (*model.User, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (model.AuditEventConnection, error)
@@ -2456,6 +2462,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Proceeding(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.signInOptions":
+		if e.ComplexityRoot.Query.SignInOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SignInOptions(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -2513,6 +2525,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecoveryCodes.Viewer(childComplexity), true
+
+	case "SignInOptions.singleSignOn":
+		if e.ComplexityRoot.SignInOptions.SingleSignOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInOptions.SingleSignOn(childComplexity), true
 
 	case "TotpEnrollment.otpauthUri":
 		if e.ComplexityRoot.TotpEnrollment.OtpauthURI == nil {
@@ -3054,6 +3073,17 @@ caller may not see is reported exactly as one that does not exist.
 type Query {
   "The signed-in user, or null when not signed in."
   me: Viewer
+  "How one may sign in here. Public: the sign-in screen asks before anyone is signed in."
+  signInOptions: SignInOptions!
+}
+
+"The ways to sign in that this instance offers."
+type SignInOptions {
+  """
+  Whether single sign-on through the organisation's identity provider is
+  offered (start it by sending the browser to /auth/oidc/login).
+  """
+  singleSignOn: Boolean!
 }
 
 "Égide's write API. Every mutation runs in one transaction and is audited."
@@ -4894,6 +4924,14 @@ func (ec *executionContext) childFields_RecoveryCodes(ctx context.Context, field
 		return ec.fieldContext_RecoveryCodes_viewer(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecoveryCodes", field.Name)
+}
+
+func (ec *executionContext) childFields_SignInOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "singleSignOn":
+		return ec.fieldContext_SignInOptions_singleSignOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignInOptions", field.Name)
 }
 
 func (ec *executionContext) childFields_TotpEnrollment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13344,6 +13382,38 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_signInOptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_signInOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SignInOptions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SignInOptions) graphql.Marshaler {
+			return ec.marshalNSignInOptions2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐSignInOptions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_signInOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignInOptions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14197,6 +14267,29 @@ func (ec *executionContext) fieldContext_RecoveryCodes_viewer(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SignInOptions_singleSignOn(ctx context.Context, field graphql.CollectedField, obj *model.SignInOptions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInOptions_singleSignOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SingleSignOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInOptions_singleSignOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInOptions", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TotpEnrollment_secret(ctx context.Context, field graphql.CollectedField, obj *model.TotpEnrollment) (ret graphql.Marshaler) {
@@ -20316,6 +20409,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "signInOptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_signInOptions(ctx, field)
+				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -20467,6 +20566,39 @@ func (ec *executionContext) _RecoveryCodes(ctx context.Context, sel ast.Selectio
 			}
 		case "viewer":
 			out.Values[i] = ec._RecoveryCodes_viewer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signInOptionsImplementors = []string{"SignInOptions"}
+
+func (ec *executionContext) _SignInOptions(ctx context.Context, sel ast.SelectionSet, obj *model.SignInOptions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signInOptionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignInOptions")
+		case "singleSignOn":
+			out.Values[i] = ec._SignInOptions_singleSignOn(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22191,6 +22323,10 @@ func (ec *executionContext) marshalNRole2ᚕgithubᚗcomᚋegideᚋegideᚋinter
 func (ec *executionContext) unmarshalNScheduleHearingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐScheduleHearingInput(ctx context.Context, v any) (model.ScheduleHearingInput, error) {
 	res, err := ec.unmarshalInputScheduleHearingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignInOptions2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐSignInOptions(ctx context.Context, sel ast.SelectionSet, v model.SignInOptions) graphql.Marshaler {
+	return ec._SignInOptions(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (model.SortDirection, error) {

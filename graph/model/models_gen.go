@@ -456,6 +456,13 @@ type ScheduleHearingInput struct {
 	Attendees []string `json:"attendees,omitempty"`
 }
 
+// The ways to sign in that this instance offers.
+type SignInOptions struct {
+	// Whether single sign-on through the organisation's identity provider is
+	// offered (start it by sending the browser to /auth/oidc/login).
+	SingleSignOn bool `json:"singleSignOn"`
+}
+
 // A TOTP secret to add to an authenticator app (RFC 6238, SHA-1, 6 digits, 30 s).
 type TotpEnrollment struct {
 	// The secret, base32, for manual entry.

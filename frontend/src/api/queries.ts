@@ -18,6 +18,9 @@ export type Viewer = ResultOf<typeof VIEWER_FIELDS>;
 export const ME = graphql(`query Me { me { ...ViewerFields } }`, [VIEWER_FIELDS]);
 export type MeData = ResultOf<typeof ME>;
 
+// Public: asked by the sign-in screen before anyone is signed in.
+export const SIGN_IN_OPTIONS = graphql(`query SignInOptions { signInOptions { singleSignOn } }`);
+
 export const LOGIN = graphql(
   `
   mutation Login($input: LoginInput!) {

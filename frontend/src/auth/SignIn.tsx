@@ -1,9 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { describeError, type DescribedError } from '../api/errors';
-import { LOGIN, type LoginData } from '../api/queries';
+import { LOGIN, SIGN_IN_OPTIONS, type LoginData } from '../api/queries';
 import { ErrorSummary, Field, PageHeading } from '../components';
+import { ssoNotice, withoutSso } from './sso';
+
+/** Where the browser starts a single sign-on (internal/httpserver/oidc.go). */
+const SSO_LOGIN = '/auth/oidc/login';
 
 export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: LoginData['login']) => void }) {
   const { t } = useTranslation();
@@ -13,6 +17,16 @@ export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: Lo
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DescribedError | null>(null);
+  const [{ data: options }] = useQuery({ query: SIGN_IN_OPTIONS });
+  // A single sign-on that opened no session comes back with ?sso=…: said
+  // once, then dropped from the address.
+  const [sso] = useState(() => ssoNotice(window.location.search));
+  useEffect(() => {
+    if (sso) {
+      const { pathname, search, hash } = window.location;
+      window.history.replaceState(window.history.state, '', withoutSso(pathname, search, hash));
+    }
+  }, [sso]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -38,6 +52,11 @@ export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: Lo
           {notice}
         </p>
       )}
+      {sso && (
+        <p className="notice" role="status">
+          {t(`signIn.${sso}`)}
+        </p>
+      )}
       <ErrorSummary error={error} />
       <form onSubmit={submit} noValidate>
         <Field label={t('signIn.email')} name="email" type="email" autoComplete="username" required
@@ -50,6 +69,14 @@ export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: Lo
           {busy ? t('signIn.submitting') : t('signIn.submit')}
         </button>
       </form>
+      {options?.signInOptions.singleSignOn && (
+        <p className="sso">
+          <span>{t('signIn.or')}</span>{' '}
+          <a className="button secondary" href={SSO_LOGIN}>
+            {t('signIn.sso')}
+          </a>
+        </p>
+      )}
     </section>
   );
 }

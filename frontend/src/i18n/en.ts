@@ -37,6 +37,11 @@ export const en: Resources = {
     expired: 'Your session has expired (inactivity, or ended by an administrator). Sign in again to come back to the page you were on.',
     signedOut: 'You are signed out.',
     enrolMissing: 'Sign in again to resume setting up two-factor authentication.',
+    or: 'or',
+    sso: 'Sign in with your organisation’s account (single sign-on)',
+    ssoExpired: 'The single sign-on expired or was already used: start again.',
+    ssoDenied: 'The single sign-on did not succeed: no active Égide account matches this identity, or the provider did not confirm a strong authentication. Ask your organisation’s administrator.',
+    ssoError: 'The identity provider could not be reached. Try again in a few minutes, or sign in with your password.',
   },
   enrol: {
     heading: 'Set up two-factor authentication',

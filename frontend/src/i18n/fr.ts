@@ -35,6 +35,11 @@ export const fr = {
     expired: 'Votre session a expiré (inactivité prolongée, ou session fermée par un administrateur). Reconnectez-vous : vous reviendrez à la page où vous étiez.',
     signedOut: 'Vous êtes déconnecté·e.',
     enrolMissing: 'Reconnectez-vous pour reprendre l’activation de la double authentification.',
+    or: 'ou',
+    sso: 'Se connecter avec le compte de l’association (authentification unique)',
+    ssoExpired: 'La connexion unique a expiré ou a déjà servi : recommencez.',
+    ssoDenied: 'La connexion unique n’a pas abouti : aucun compte Égide actif ne correspond à cette identité, ou le fournisseur n’a pas confirmé une authentification forte. Adressez-vous à l’administrateur de votre association.',
+    ssoError: 'Le fournisseur d’identité n’a pas pu être joint. Réessayez dans quelques minutes, ou connectez-vous avec votre mot de passe.',
   },
   enrol: {
     heading: 'Activer la double authentification',
