@@ -4,33 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/egide/egide/graph"
-	"github.com/egide/egide/internal/auditlog"
-	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/auth/authtest"
-	"github.com/egide/egide/internal/authz"
-	"github.com/egide/egide/internal/charge"
-	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/demo"
-	"github.com/egide/egide/internal/dossier"
-	"github.com/egide/egide/internal/hearing"
-	"github.com/egide/egide/internal/httpserver"
-	"github.com/egide/egide/internal/organisation"
-	"github.com/egide/egide/internal/person"
 	"github.com/egide/egide/internal/postgres"
 	"github.com/egide/egide/internal/postgres/pgtest"
-	"github.com/egide/egide/internal/proceeding"
-	"github.com/egide/egide/internal/user"
 )
 
 // appStack is the real HTTP stack on a pool working as the application
@@ -73,30 +58,7 @@ func newAppStackPool(t testing.TB, dossiers int, poolParams string) *appStack {
 		t.Fatal(err)
 	}
 	t.Cleanup(super.Close)
-	kr, err := crypto.ParseKeyRing("# egide-dev-keyring\n1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
-	if err != nil {
-		t.Fatal(err)
-	}
-	accs, err := demo.Seed(ctx, app, kr, demo.Options{Dossiers: dossiers, Now: time.Now(), Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New(app)
-	if err != nil {
-		t.Fatal(err)
-	}
-	authSvc, err := auth.New(app, kr, auth.Config{IdleTimeout: time.Hour, MaxLifetime: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
-		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, app, authSvc.Policy()), AuditLogSvc: auditlog.NewService(az)}
-	log := slog.New(slog.DiscardHandler)
-	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
-		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
-		Ready: func(context.Context) error { return nil }, AuditLog: res.AuditLogSvc}))
-	t.Cleanup(srv.Close)
+	srv, accs := seededServer(t, app, dossiers)
 	st := &appStack{url: srv.URL, app: app, super: super, accounts: map[string]demo.Account{}, codes: &authtest.Codes{}}
 	for _, a := range accs {
 		st.accounts[a.Email] = a

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/egide/egide/graph"
+	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/authz"
@@ -45,21 +46,11 @@ func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 }
 func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
-// server is the real HTTP stack over a seeded database, with a statement counter.
-func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo.Account) {
+// seededServer seeds the database of pool with the demo and serves the
+// real HTTP stack (every service but the evidence vault) over it.
+func seededServer(t testing.TB, pool *pgxpool.Pool, dossiers int) (*httptest.Server, []demo.Account) {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := pgxpool.ParseConfig(pgtest.NewURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	counter := &queryCounter{}
-	cfg.ConnConfig.Tracer = counter
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
 	kr, err := crypto.ParseKeyRing("# egide-dev-keyring\n1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
 	if err != nil {
 		t.Fatal(err)
@@ -79,12 +70,31 @@ func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
 		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
-		ReferenceSvc: evidence.NewReferenceService(az)}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		AuditLogSvc: auditlog.NewService(az), ReferenceSvc: evidence.NewReferenceService(az)}
+	log := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
 		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
-		Ready: func(context.Context) error { return nil }}))
+		Ready: func(context.Context) error { return nil }, AuditLog: res.AuditLogSvc}))
 	t.Cleanup(srv.Close)
+	return srv, accs
+}
+
+// server is the real HTTP stack over a seeded database, with a statement counter.
+func server(t *testing.T, dossiers int) (*httptest.Server, *queryCounter, []demo.Account) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &queryCounter{}
+	cfg.ConnConfig.Tracer = counter
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	srv, accs := seededServer(t, pool, dossiers)
 	return srv, counter, accs
 }
 

@@ -230,26 +230,5 @@ func writeEvidenceError(w http.ResponseWriter, r *http.Request, opt Options, err
 			(&evidence.TooLargeError{Max: opt.Evidence.MaxSize()}).Error())
 		return
 	}
-	e, ok := apperr.As(err)
-	if !ok || e.Code == apperr.Internal {
-		opt.Logger.ErrorContext(r.Context(), "evidence", "request_id", requestID(r), "error", err)
-		writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
-		return
-	}
-	status := map[apperr.Code]int{
-		apperr.Invalid:         http.StatusBadRequest,
-		apperr.Unauthenticated: http.StatusUnauthorized,
-		apperr.Forbidden:       http.StatusForbidden,
-		apperr.NotFound:        http.StatusNotFound,
-		apperr.Conflict:        http.StatusConflict,
-		apperr.RateLimited:     http.StatusTooManyRequests,
-	}[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	ext := map[string]any{"code": string(e.Code)}
-	if len(e.Fields) > 0 {
-		ext["fields"] = e.Fields
-	}
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
+	writeAppError(w, r, opt, "evidence", err)
 }

@@ -139,26 +139,7 @@ func exportFilter(q url.Values) (auditlog.Filter, error) {
 // writeExportError answers err with its HTTP status. Field errors name the
 // query parameter (the service names the GraphQL filter's fields).
 func writeExportError(w http.ResponseWriter, r *http.Request, opt Options, err error) {
-	e, ok := apperr.As(err)
-	if !ok || e.Code == apperr.Internal {
-		opt.Logger.ErrorContext(r.Context(), "audit export", "request_id", requestID(r), "error", err)
-		writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
-		return
-	}
-	status := map[apperr.Code]int{
-		apperr.Invalid:         http.StatusBadRequest,
-		apperr.Unauthenticated: http.StatusUnauthorized,
-		apperr.Forbidden:       http.StatusForbidden,
-		apperr.NotFound:        http.StatusNotFound,
-		apperr.Conflict:        http.StatusConflict,
-		apperr.RateLimited:     http.StatusTooManyRequests,
-	}[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	ext := map[string]any{"code": string(e.Code)}
-	msg := e.Message
-	if len(e.Fields) > 0 {
+	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 {
 		fields := make([]apperr.FieldError, len(e.Fields))
 		parts := make([]string, len(e.Fields))
 		for i, fe := range e.Fields {
@@ -166,8 +147,7 @@ func writeExportError(w http.ResponseWriter, r *http.Request, opt Options, err e
 			fields[i] = fe
 			parts[i] = fe.Field + " " + fe.Message
 		}
-		ext["fields"] = fields
-		msg = "invalid parameter: " + strings.Join(parts, "; ")
+		err = &apperr.Error{Code: e.Code, Message: "invalid parameter: " + strings.Join(parts, "; "), Fields: fields}
 	}
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
+	writeAppError(w, r, opt, "audit export", err)
 }

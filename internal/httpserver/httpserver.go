@@ -168,6 +168,34 @@ func writeError(w http.ResponseWriter, status int, code apperr.Code, msg string)
 		{"message": msg, "extensions": map[string]any{"code": string(code)}}}})
 }
 
+// writeAppError answers a service's error with its HTTP status in the
+// same shape: a domain error with its code, message and field errors;
+// anything else as INTERNAL, logged with the request id under what.
+func writeAppError(w http.ResponseWriter, r *http.Request, opt Options, what string, err error) {
+	e, ok := apperr.As(err)
+	if !ok || e.Code == apperr.Internal {
+		opt.Logger.ErrorContext(r.Context(), what, "request_id", requestID(r), "error", err)
+		writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
+		return
+	}
+	status := map[apperr.Code]int{
+		apperr.Invalid:         http.StatusBadRequest,
+		apperr.Unauthenticated: http.StatusUnauthorized,
+		apperr.Forbidden:       http.StatusForbidden,
+		apperr.NotFound:        http.StatusNotFound,
+		apperr.Conflict:        http.StatusConflict,
+		apperr.RateLimited:     http.StatusTooManyRequests,
+	}[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	ext := map[string]any{"code": string(e.Code)}
+	if len(e.Fields) > 0 {
+		ext["fields"] = e.Fields
+	}
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
+}
+
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -3,38 +3,27 @@
 // only kept in this screen's state; the old ones stop working.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient } from 'urql';
-import { describeError, type DescribedError } from '../api/errors';
+import { useAction } from '../api/useAction';
 import { REGENERATE_RECOVERY_CODES } from '../api/queries';
 import { ErrorSummary, Field, PageHeading } from '../components';
-import { localError } from '../lib/forms';
 import { useViewer } from '../viewer';
 import { CodeList } from './TotpEnrollment';
 
 export function Account() {
   const { t } = useTranslation();
   const viewer = useViewer();
-  const client = useClient();
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DescribedError | null>(null);
+  const a = useAction();
   const [codes, setCodes] = useState<string[] | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const c = code.replace(/\s+/g, '');
-    const local = localError(/^\d{6}$/.test(c) ? {} : { code: 'account.codeFormat' }, t);
-    setError(local);
-    if (local) return;
-    setBusy(true);
-    const r = await client.mutation(REGENERATE_RECOVERY_CODES, { code: c }).toPromise();
-    setBusy(false);
-    setCode('');
-    if (r.error || !r.data) {
-      setError(describeError(r.error ?? {}, t));
-      return;
-    }
-    setCodes(r.data.regenerateRecoveryCodes.codes);
+    const wellFormed = /^\d{6}$/.test(c);
+    const data = await a.run(REGENERATE_RECOVERY_CODES, { code: c }, wellFormed ? {} : { code: 'account.codeFormat' });
+    if (wellFormed) setCode(''); // a code sent is spent, whatever the answer
+    if (!data) return;
+    setCodes(data.regenerateRecoveryCodes.codes);
   };
 
   return (
@@ -60,10 +49,10 @@ export function Account() {
         <>
           <p>{t('account.recoveryIntro')}</p>
           <form className="form" aria-label={t('account.recoveryHeading')} noValidate onSubmit={(e) => void submit(e)}>
-            <ErrorSummary error={error} />
+            <ErrorSummary error={a.error} />
             <Field label={t('account.code')} hint={t('account.codeHint')} name="code" inputMode="numeric" autoComplete="one-time-code" required
-              value={code} onChange={(e) => setCode(e.target.value)} error={error} />
-            <div className="actions"><button type="submit" disabled={busy}>{t('account.regenerate')}</button></div>
+              value={code} onChange={(e) => setCode(e.target.value)} error={a.error} />
+            <div className="actions"><button type="submit" disabled={a.busy}>{t('account.regenerate')}</button></div>
           </form>
         </>
       )}

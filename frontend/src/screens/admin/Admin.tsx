@@ -2,8 +2,9 @@
 // account status and second factor, and their dossier assignments.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useQuery } from 'urql';
+import { useQuery } from 'urql';
 import { describeError, errorCode, type DescribedError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import {
   ASSIGN_DOSSIER,
   CREATE_USER,
@@ -22,31 +23,11 @@ import {
   } from '../../api/queries';
 import { CheckboxGroup, Disclosure, Done, ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { formatDateTime, type Lang } from '../../lib/datetime';
-import { localError, type Problems } from '../../lib/forms';
+import { type Problems } from '../../lib/forms';
 import { can } from '../../lib/roles';
 import { Link } from '../../lib/router';
 import { useViewer } from '../../viewer';
 
-export function useMutate() {
-  const client = useClient();
-  const { t } = useTranslation();
-  const [error, setError] = useState<DescribedError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (doc: Parameters<typeof client.mutation>[0], vars: Record<string, unknown>, problems: Problems = {}): Promise<boolean> => {
-    const local = localError(problems, t);
-    setError(local);
-    if (local) return false;
-    setBusy(true);
-    const r = await client.mutation(doc, vars).toPromise();
-    setBusy(false);
-    if (r.error) {
-      setError(describeError(r.error, t));
-      return false;
-    }
-    return true;
-  };
-  return { error, setError, busy, run };
-}
 
 export function Forbidden({ title }: { title: string }) {
   const { t } = useTranslation();
@@ -126,10 +107,10 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
   const [done, setDone] = useState<string | null>(null);
   const empty = { email: '', displayName: '', roles: [] as Role[], temporaryPassword: '' };
   const [v, setV] = useState(empty);
-  const m = useMutate();
+  const m = useAction();
   const submit = async () => {
     const input = { email: v.email.trim(), displayName: v.displayName.trim(), roles: v.roles, temporaryPassword: v.temporaryPassword };
-    if (await m.run(CREATE_USER, { input }, checkNewUser(v))) {
+    if ((await m.run(CREATE_USER, { input }, checkNewUser(v))) !== null) {
       setDone(t('admin.created', { name: input.displayName }));
       setV(empty);
       setOpen(false);
@@ -165,9 +146,7 @@ export function AdminUser({ id }: { id: string }) {
   const [roles, setRoles] = useState<Role[] | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [tempPassword, setTempPassword] = useState('');
-  const m = useMutate();
-  const client = useClient();
-  const [ending, setEnding] = useState(false);
+  const m = useAction();
   if (!allowed) return <Forbidden title={t('titles.admin')} />;
   if (fetching && !data) return <Loading />;
   const u = data?.user;
@@ -183,7 +162,7 @@ export function AdminUser({ id }: { id: string }) {
   }
   const act = async (doc: Parameters<typeof m.run>[0], vars: Record<string, unknown>, message: string, problems: Problems = {}) => {
     setDone(null);
-    if (await m.run(doc, vars, problems)) {
+    if ((await m.run(doc, vars, problems)) !== null) {
       setDone(message);
       refresh();
       return true;
@@ -195,16 +174,10 @@ export function AdminUser({ id }: { id: string }) {
   const endSessions = async () => {
     if (!window.confirm(t('admin.confirmEndSessions'))) return;
     setDone(null);
-    m.setError(null);
-    setEnding(true);
-    const r = await client.mutation(END_USER_SESSIONS, { id: u.id }).toPromise();
-    setEnding(false);
-    if (r.error || !r.data) {
-      m.setError(describeError(r.error ?? {}, t));
-      return;
-    }
-    setDone(t('admin.sessionsEnded', { count: r.data.endUserSessions }));
+    const data = await m.run(END_USER_SESSIONS, { id: u.id });
+    if (data) setDone(t('admin.sessionsEnded', { count: data.endUserSessions }));
   };
+
   return (
     <section>
       {back}
@@ -235,7 +208,7 @@ export function AdminUser({ id }: { id: string }) {
         <button type="button" className="secondary" disabled={m.busy} onClick={() => window.confirm(t('admin.confirmResetTotp')) && void act(RESET_SECOND_FACTOR, { id: u.id }, t('admin.totpReset'))}>
           {t('admin.resetTotp')}
         </button>
-        <button type="button" className="secondary" disabled={m.busy || ending || u.id === viewer?.id} onClick={() => void endSessions()}>
+        <button type="button" className="secondary" disabled={m.busy || u.id === viewer?.id} onClick={() => void endSessions()}>
           {t('admin.endSessions')}
         </button>
       </div>

@@ -17,7 +17,8 @@ import { formatDateTime, type Lang } from '../../lib/datetime';
 import { can } from '../../lib/roles';
 import { Link } from '../../lib/router';
 import { useViewer } from '../../viewer';
-import { Forbidden, useMutate } from './Admin';
+import { Forbidden } from './Admin';
+import { useAction } from '../../api/useAction';
 
 export function AdminDossier({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
@@ -29,7 +30,7 @@ export function AdminDossier({ id }: { id: string }) {
   const [userId, setUserId] = useState('');
   const [orgId, setOrgId] = useState('');
   const [done, setDone] = useState<string | null>(null);
-  const m = useMutate();
+  const m = useAction();
   if (!allowed) return <Forbidden title={t('titles.dossier')} />;
   if (fetching && !data) return <Loading />;
   const d = data?.dossier;
@@ -43,7 +44,7 @@ export function AdminDossier({ id }: { id: string }) {
   }
   const act = async (doc: Parameters<typeof m.run>[0], vars: Record<string, unknown>, message: string, problems = {}) => {
     setDone(null);
-    const ok = await m.run(doc, vars, problems);
+    const ok = (await m.run(doc, vars, problems)) !== null;
     if (ok) {
       setDone(message);
       reexecute({ requestPolicy: 'network-only' });

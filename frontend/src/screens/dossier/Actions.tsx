@@ -3,8 +3,9 @@
 // beside the fields.
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useClient, useQuery, type AnyVariables, type DocumentInput } from 'urql';
-import { describeError, type DescribedError } from '../../api/errors';
+import { useQuery } from 'urql';
+import { type DescribedError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import {
   ADD_CHARGE,
   ADD_DEFENDANT,
@@ -32,31 +33,10 @@ import {
 } from '../../api/queries';
 import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
 import { formatDate, parisDay, parisLocalInput, parisLocalToRfc3339, type Lang } from '../../lib/datetime';
-import { localError, orNull, parseAge, splitList, type Problems } from '../../lib/forms';
+import { orNull, parseAge, splitList, type Problems } from '../../lib/forms';
 
 type Dossier = NonNullable<DossierData['dossier']>;
 
-/** Run one mutation: errors described with their fields, a success message, then onDone. */
-export function useAction() {
-  const client = useClient();
-  const { t } = useTranslation();
-  const [error, setError] = useState<DescribedError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async <D,>(doc: DocumentInput<D, AnyVariables>, vars: AnyVariables, problems: Problems = {}): Promise<D | null> => {
-    const local = localError(problems, t);
-    setError(local);
-    if (local) return null;
-    setBusy(true);
-    const r = await client.mutation<D>(doc, vars).toPromise();
-    setBusy(false);
-    if (r.error || !r.data) {
-      setError(describeError(r.error ?? {}, t));
-      return null;
-    }
-    return r.data;
-  };
-  return { error, setError, busy, run };
-}
 
 export function ActionForm({ label, onSubmit, error, busy, submitLabel, children }: {
   label: string; onSubmit: () => void; error: DescribedError | null; busy: boolean; submitLabel: string; children: ReactNode;

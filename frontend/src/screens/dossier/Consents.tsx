@@ -11,7 +11,8 @@ import { formatDate, parisDay, type Lang } from '../../lib/datetime';
 import { orNull } from '../../lib/forms';
 import { checkConsent, checkWithdraw } from '../../lib/consents';
 import { CONSENT_GIVERS } from '../../lib/proceedings';
-import { ActionForm, useAction } from './Actions';
+import { useAction } from '../../api/useAction';
+import { ActionForm } from './Actions';
 
 export function VictimConsents({ victimId, pseudonym, canWrite }: { victimId: string; pseudonym: string; canWrite: boolean }) {
   const { t } = useTranslation();

@@ -4,6 +4,7 @@ import { useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient, useQuery } from 'urql';
 import { describeError, type DescribedError } from '../../api/errors';
+import { useAction } from '../../api/useAction';
 import {
   ADD_CONTENT_REFERENCE,
   CREATE_EVIDENCE,
@@ -292,33 +293,13 @@ function ContentReferenceItem({ r, lang, canWrite, onDone }: { r: ContentReferen
   );
 }
 
-function useMutate() {
-  const client = useClient();
-  const { t } = useTranslation();
-  const [error, setError] = useState<DescribedError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (doc: Parameters<typeof client.mutation>[0], vars: Record<string, unknown>, problems: Problems): Promise<boolean> => {
-    const local = localError(problems, t);
-    setError(local);
-    if (local) return false;
-    setBusy(true);
-    const r = await client.mutation(doc, vars).toPromise();
-    setBusy(false);
-    if (r.error) {
-      setError(describeError(r.error, t));
-      return false;
-    }
-    return true;
-  };
-  return { error, busy, run };
-}
 
 function ContentReferenceForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const empty = { url: '', platform: '', sha256: '', md5: '', perceptualHash: '', description: '', observedOn: '' };
   const [v, setV] = useState(empty);
-  const m = useMutate();
+  const m = useAction();
   const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
   const submit = async () => {
     const p: Problems = {};
@@ -329,7 +310,7 @@ function ContentReferenceForm({ dossierId, onDone }: { dossierId: string; onDone
       dossierId, url: v.url.trim(), platform: orNull(v.platform), sha256: orNull(v.sha256.toLowerCase()), md5: orNull(v.md5.toLowerCase()),
       perceptualHash: orNull(v.perceptualHash), description: orNull(v.description), observedOn: orNull(v.observedOn),
     };
-    if (await m.run(ADD_CONTENT_REFERENCE, { input }, p)) {
+    if ((await m.run(ADD_CONTENT_REFERENCE, { input }, p)) !== null) {
       setV(empty);
       setOpen(false);
       onDone();
@@ -358,13 +339,13 @@ function ReportForm({ referenceId, onDone }: { referenceId: string; onDone: () =
   const [open, setOpen] = useState(false);
   const empty = { channel: 'PHAROS', reference: '', reportedOn: parisDay(new Date()), outcome: '' };
   const [v, setV] = useState(empty);
-  const m = useMutate();
+  const m = useAction();
   const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
   const submit = async () => {
     const p: Problems = {};
     if (!v.reportedOn) p.reportedOn = 'forms.required';
     const input = { contentReferenceId: referenceId, channel: v.channel, reference: orNull(v.reference), reportedOn: v.reportedOn, outcome: orNull(v.outcome) };
-    if (await m.run(RECORD_CONTENT_REPORT, { input }, p)) {
+    if ((await m.run(RECORD_CONTENT_REPORT, { input }, p)) !== null) {
       setV(empty);
       setOpen(false);
       onDone();

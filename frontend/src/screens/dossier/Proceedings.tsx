@@ -47,7 +47,8 @@ import {
   type OpenValues,
 } from '../../lib/proceedings';
 import { useViewer } from '../../viewer';
-import { ActionForm, useAction } from './Actions';
+import { useAction } from '../../api/useAction';
+import { ActionForm } from './Actions';
 
 type T = (k: string, o?: Record<string, unknown>) => string;
 const today = () => parisDay(new Date());
