@@ -112,7 +112,7 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 func (p *Program) logger(cfg Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(p.Stderr, &slog.HandlerOptions{Level: lvl}))
+	return newLogger(p.Stderr, lvl)
 }
 
 func requireDB(cfg Config) error {
@@ -327,12 +327,19 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: cfg.DemoDossiers, Now: time.Now()})
+	// The accounts of an earlier start keep their passwords and TOTP
+	// secrets: people add them to an authenticator app once.
+	accountsFile := filepath.Join(dir, "dev-accounts.json")
+	keep, err := demo.ReadAccounts(accountsFile)
+	if err != nil {
+		pool.Close()
+		return err
+	}
+	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: cfg.DemoDossiers, Now: time.Now(), Keep: keep})
 	pool.Close()
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	accountsFile := filepath.Join(dir, "dev-accounts.json")
 	if err := demo.WriteAccounts(accountsFile, accs); err != nil {
 		return err
 	}
