@@ -450,7 +450,8 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 	if err != nil {
 		return nil, err
 	}
-	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax,
+		MaxConcurrentHashes: cfg.MaxConcurrentHashes})
 	if err != nil {
 		return nil, err
 	}
@@ -486,6 +487,9 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		OIDC:            sso,
 		AuditLog:        res.AuditLogSvc,
 		Evidence:        vault,
+		TrustedProxies:  cfg.TrustedProxies,
+		ForwardedHeader: cfg.ForwardedHeader,
+		HSTS:            cfg.hsts(),
 	}), nil
 }
 
