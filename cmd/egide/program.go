@@ -394,6 +394,9 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	gcDone := make(chan struct{})
 	go func() { defer close(gcDone); collectGarbage(gcCtx, vault, log) }()
 	defer func() { stopGC(); <-gcDone }()
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); sweepThrottle(gcCtx, pool, log) }()
+	defer func() { stopGC(); <-sweepDone }()
 	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
 	if err != nil {
 		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
@@ -435,6 +438,27 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sweepThrottle deletes stale sign-in throttle rows at start and every
+// hour (any instance may: the rule is in the rows).
+func sweepThrottle(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	for {
+		n, err := auth.SweepThrottle(ctx, pool)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("sign-in throttle sweep", "error", err)
+		case n > 0:
+			log.Info("sign-in throttle sweep", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
 }
 
 // newHandler wires services, GraphQL and HTTP, without the evidence vault.

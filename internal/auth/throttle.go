@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/egide/egide/internal/postgres"
 )
@@ -150,8 +151,10 @@ func (s *Service) reserve(ctx context.Context, a attempt, known bool) (time.Dura
 	var wait time.Duration
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		names := a.names()
-		if _, err := tx.Exec(ctx, `INSERT INTO auth_throttle (key) SELECT unnest($1::text[]) ON CONFLICT (key) DO NOTHING`,
-			names); err != nil {
+		// The no-op update locks an existing row from here on, so that
+		// SweepThrottle cannot delete it before it is counted.
+		if _, err := tx.Exec(ctx, `INSERT INTO auth_throttle (key) SELECT unnest($1::text[])
+			ON CONFLICT (key) DO UPDATE SET key = excluded.key`, names); err != nil {
 			return fmt.Errorf("create throttle: %w", err)
 		}
 		rows, err := tx.Query(ctx, `SELECT key, failures, window_start < now() - make_interval(secs => $2),
@@ -247,6 +250,20 @@ func (s *Service) giveBack(ctx context.Context, a attempt) error {
 		return fmt.Errorf("give back attempt: %w", err)
 	}
 	return nil
+}
+
+// SweepThrottle deletes the throttle rows that no longer change any
+// decision: counters whose window is over and that hold no lock, and
+// known sources older than 30 days. The server runs it every hour.
+func SweepThrottle(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	tag, err := pool.Exec(ctx, `DELETE FROM auth_throttle
+		WHERE (locked_until IS NULL OR locked_until < now())
+		AND window_start < now() - CASE WHEN key LIKE 'known:%' THEN make_interval(secs => $2) ELSE make_interval(secs => $1) END`,
+		throttleWindow.Seconds(), knownSourceTTL.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("sweep throttle: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 func waitSeconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }

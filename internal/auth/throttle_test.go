@@ -178,3 +178,23 @@ func TestSuccessesDoNotCountAgainstTheAddress(t *testing.T) {
 		t.Fatal("a success must clear the e-mail's count")
 	}
 }
+
+// The sweep deletes only rows that no longer change a decision.
+func TestSweepThrottleKeepsWhatStillCounts(t *testing.T) {
+	t.Parallel()
+	s := newSignIn(t)
+	s.exec(t, `INSERT INTO auth_throttle (key, failures, window_start, locked_until) VALUES
+		('email:stale', 3, now() - interval '16 minutes', NULL),
+		('email:stale-locked', 9, now() - interval '2 hours', now() + interval '10 minutes'),
+		('email:fresh', 2, now() - interval '1 minute', NULL),
+		('ip:192.0.2.1', 40, now() - interval '20 minutes', now() - interval '1 second'),
+		('known:email:a|192.0.2.1', 0, now() - interval '29 days', NULL),
+		('known:email:b|192.0.2.1', 0, now() - interval '31 days', NULL)`)
+	n, err := SweepThrottle(context.Background(), s.pool)
+	if err != nil || n != 3 {
+		t.Fatalf("swept %d rows (%v), want 3", n, err)
+	}
+	if got := s.count(t, `SELECT count(*) FROM auth_throttle WHERE key IN ('email:stale-locked', 'email:fresh', 'known:email:a|192.0.2.1')`); got != 3 {
+		t.Fatalf("%d of the 3 rows that still count are left", got)
+	}
+}
