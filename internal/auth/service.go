@@ -159,11 +159,11 @@ type account struct {
 func (s *Service) Login(ctx context.Context, email, password string, code *string, meta actor.Actor) (LoginResult, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	att := newAttempt(email, meta.IP)
-	known, err := s.knownSource(ctx, att)
+	fromKnown, err := s.knownSource(ctx, att)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	if wait, err := s.lockedFor(ctx, att, known); err != nil {
+	if wait, err := s.lockedFor(ctx, att, fromKnown); err != nil {
 		return LoginResult{}, err
 	} else if wait > 0 {
 		return LoginResult{}, s.throttled(ctx, meta, wait)
@@ -173,7 +173,7 @@ func (s *Service) Login(ctx context.Context, email, password string, code *strin
 		return LoginResult{}, err
 	}
 	defer release()
-	if wait, err := s.reserve(ctx, att, known); err != nil {
+	if wait, err := s.reserve(ctx, att, fromKnown); err != nil {
 		return LoginResult{}, err
 	} else if wait > 0 {
 		return LoginResult{}, s.throttled(ctx, meta, wait)
@@ -182,7 +182,7 @@ func (s *Service) Login(ctx context.Context, email, password string, code *strin
 	err = s.pool.QueryRow(ctx, `SELECT id, password_hash, disabled_at IS NOT NULL, must_change_password,
 		totp_secret_sealed, totp_secret_key, totp_last_step FROM users WHERE email = $1`, email).
 		Scan(&acc.id, &acc.hash, &acc.disabled, &acc.mustChange, &acc.totpSealed, &acc.totpKey, &acc.totpLastStep)
-	known = err == nil
+	known := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return LoginResult{}, fmt.Errorf("find user: %w", err)
 	}

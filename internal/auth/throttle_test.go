@@ -198,3 +198,37 @@ func TestSweepThrottleKeepsWhatStillCounts(t *testing.T) {
 		t.Fatalf("%d of the 3 rows that still count are left", got)
 	}
 }
+
+// A stolen session guessing the current password in parallel gets no more
+// verifications than the user's budget either.
+func TestParallelPasswordChangeGuessesCostAtMostTheBudget(t *testing.T) {
+	t.Parallel()
+	s := newSignIn(t)
+	s.enrol(t)
+	svc := s.service(t, Config{IdleTimeout: time.Hour, MaxLifetime: 2 * time.Hour, MaxConcurrentHashes: 20})
+	a := s.login(t, svc).Actor
+	before := HashChecks(svc)
+	var (
+		mu    sync.Mutex
+		codes = map[apperr.Code]int{}
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := svc.ChangePassword(context.Background(), a, fmt.Sprintf("guess number %d", i), "a brand new passphrase")
+			mu.Lock()
+			codes[apperr.CodeOf(err)]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	hashes := HashChecks(svc) - before
+	if hashes > throttleEmailLimit || codes[apperr.Invalid] != int(hashes) || codes[apperr.RateLimited] != 20-int(hashes) {
+		t.Fatalf("%d verifications, outcomes %v: want at most %d, the rest RATE_LIMITED", hashes, codes, throttleEmailLimit)
+	}
+}
