@@ -422,7 +422,7 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	log.Info("listening", "addr", addr, "dev", dev)
+	log.Info("listening", "addr", addr, "dev", dev, "hsts", cfg.hsts(), "trusted_proxies", len(cfg.TrustedProxies))
 	if p.Started != nil {
 		p.Started(addr)
 	}
