@@ -401,6 +401,9 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	gcDone := make(chan struct{})
 	go func() { defer close(gcDone); collectGarbage(gcCtx, vault, log) }()
 	defer func() { stopGC(); <-gcDone }()
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); sweepThrottle(gcCtx, pool, log) }()
+	defer func() { stopGC(); <-sweepDone }()
 	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
 	if err != nil {
 		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
@@ -426,7 +429,7 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	log.Info("listening", "addr", addr, "dev", dev)
+	log.Info("listening", "addr", addr, "dev", dev, "hsts", cfg.hsts(), "trusted_proxies", len(cfg.TrustedProxies))
 	if p.Started != nil {
 		p.Started(addr)
 	}
@@ -444,6 +447,27 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	return nil
 }
 
+// sweepThrottle deletes stale sign-in throttle rows at start and every
+// hour (any instance may: the rule is in the rows).
+func sweepThrottle(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	for {
+		n, err := auth.SweepThrottle(ctx, pool)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("sign-in throttle sweep", "error", err)
+		case n > 0:
+			log.Info("sign-in throttle sweep", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
 // newHandler wires services, GraphQL and HTTP, without the evidence vault.
 func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool) (http.Handler, error) {
 	return newHandlerWith(pool, kr, cfg, log, dev, nil)
@@ -457,7 +481,8 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 	if err != nil {
 		return nil, err
 	}
-	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax,
+		MaxConcurrentHashes: cfg.MaxConcurrentHashes})
 	if err != nil {
 		return nil, err
 	}
@@ -493,6 +518,9 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		OIDC:            sso,
 		AuditLog:        res.AuditLogSvc,
 		Evidence:        vault,
+		TrustedProxies:  cfg.TrustedProxies,
+		ForwardedHeader: cfg.ForwardedHeader,
+		HSTS:            cfg.hsts(),
 	}), nil
 }
 
