@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/httpserver"
 )
 
@@ -62,7 +63,8 @@ func (w *mxWorld) dossierDigest(ctx context.Context, d uuid.UUID) (string, error
 }
 
 // coPartyDenials checks that request reqID wrote one refusal with
-// permission perm about dossier d, for A, and nothing allowed.
+// permission perm about dossier d, for A, stored as the dossier owner's
+// too, and nothing allowed.
 func (w *mxWorld) coPartyDenials(ctx context.Context, t *testing.T, reqID, perm string, d uuid.UUID) {
 	t.Helper()
 	events := w.requestEvents(ctx, t, reqID)
@@ -78,6 +80,16 @@ func (w *mxWorld) coPartyDenials(ctx context.Context, t *testing.T, reqID, perm 
 	}
 	if denied != 1 {
 		t.Errorf("request %s: %d access.denied events with permission %s on the dossier, want 1: %v", reqID, denied, perm, events)
+	}
+	// And the owner's DPO reads it (docs/security.md, "Who reads it").
+	var owner uuid.UUID
+	if err := w.pool.QueryRow(ctx, `SELECT organisation_id FROM dossiers WHERE id = $1`, d).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE request_id = $1 AND action = 'access.denied'
+		AND dossier_organisation_id = $2`, reqID, owner).Scan(&n); err != nil || n != 1 {
+		t.Errorf("request %s: %d refusals stored for the dossier's owner (%v), want 1", reqID, n, err)
 	}
 }
 
@@ -220,4 +232,76 @@ func (w *mxWorld) put(ctx context.Context, a *mxActor, path, body string) (int, 
 		return 0, "", fmt.Errorf("read response: %w", err)
 	}
 	return resp.StatusCode, resp.Header.Get("X-Request-Id"), nil
+}
+
+// dpoOf is a new data-protection officer of org with a session.
+func (w *mxWorld) dpoOf(ctx context.Context, t *testing.T, org uuid.UUID) *mxActor {
+	t.Helper()
+	id, _, err := w.newUser(ctx, actor.DPO, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := w.newSession(ctx, id, &org, auth.StageFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mxActor{name: "dpo", role: actor.DPO, kind: mxFull, userID: id, token: token}
+}
+
+// auditCount is how many events dpo finds through auditEvents with filter.
+func (w *mxWorld) auditCount(ctx context.Context, t *testing.T, dpo *mxActor, filter map[string]any) int {
+	t.Helper()
+	r, err := w.do(ctx, dpo, dpo.token, `query($f: AuditFilter) { auditEvents(filter: $f) { nodes { id action } } }`,
+		map[string]any{"f": filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.code() != "" {
+		t.Fatalf("auditEvents: %s", r.body)
+	}
+	return strings.Count(string(r.body), `"action"`)
+}
+
+// Issue 10, through the real stack: the co-civil party's jurist reads the
+// owner's shared dossier, and someone fails to sign in with the e-mail of a
+// member of the co-civil party.
+func TestAuditVisibilityAcrossCoCivilParties(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMatrixWorld(t)
+	jurist := w.coPartyJurist(t)
+	ownerDPO, coPartyDPO, thirdDPO := w.dpoOf(ctx, t, w.orgB), w.dpoOf(ctx, t, w.orgA), w.dpoOf(ctx, t, w.orgC)
+
+	r, err := w.do(ctx, jurist, jurist.token, `query($id: ID!) { dossier(id: $id) { id title } }`,
+		map[string]any{"id": w.dsShared.ID})
+	if err != nil || r.code() != "" {
+		t.Fatalf("the co-civil party reads the shared dossier: %v %s", err, r.body)
+	}
+	read := map[string]any{"dossierId": w.dsShared.ID, "actorId": jurist.userID, "action": "dossier.read"}
+	for name, tc := range map[string]struct {
+		dpo  *mxActor
+		want int
+	}{"owner's DPO": {ownerDPO, 1}, "co-civil party's DPO": {coPartyDPO, 1}, "third organisation's DPO": {thirdDPO, 0}} {
+		if n := w.auditCount(ctx, t, tc.dpo, read); n != tc.want {
+			t.Errorf("%s finds %d reads of the shared dossier by the co-civil party's jurist, want %d", name, n, tc.want)
+		}
+	}
+
+	// A failed sign-in with a member's e-mail (the member is A's).
+	if _, err := w.login(ctx, w.loginEmail, "not-the-password-at-all-99"); err == nil {
+		t.Fatal("sign-in with a wrong password opened a session")
+	}
+	var member uuid.UUID
+	if err := w.pool.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, w.loginEmail).Scan(&member); err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]any{"actorId": member, "action": "auth.login", "outcome": "DENIED"}
+	for name, tc := range map[string]struct {
+		dpo  *mxActor
+		want int
+	}{"the member's DPO": {coPartyDPO, 1}, "another organisation's DPO": {ownerDPO, 0}, "a third organisation's DPO": {thirdDPO, 0}} {
+		if n := w.auditCount(ctx, t, tc.dpo, failed); n != tc.want {
+			t.Errorf("%s finds %d failed sign-ins of the member, want %d", name, n, tc.want)
+		}
+	}
 }
