@@ -734,12 +734,18 @@ func (c *mxCell) expect() mxOutcome {
 	if c.op.Scope != scopeDossier || c.op.Expect != nil {
 		return c.op.Expect(c)
 	}
-	o := c.dossierRule(c.op.Perm, c.op.List)
+	return c.sharedRule(c.op.Perm, c.op.List, c.op.OwnStanding)
+}
+
+// sharedRule is dossierRule with the co-civil-party rule of
+// docs/security.md: on a dossier shared with the caller's organisation an
+// owner-only permission (or a standing of the owner's, ownStanding) is
+// refused, and NOT_FOUND to a caller who may not even read the dossier
+// (the DPO erasing).
+func (c *mxCell) sharedRule(p authz.Permission, list, ownStanding bool) mxOutcome {
+	o := c.dossierRule(p, list)
 	shared := c.rel == "shared" || c.rel == "shared_assigned"
-	if o == mxAllowed && shared && (mxOwnerOnly(c.op.Perm) || c.op.OwnStanding) {
-		// The shared dossier, its records and its standing belong to B:
-		// refused, and NOT_FOUND to a caller who may not even read it (the
-		// DPO erasing).
+	if o == mxAllowed && shared && (mxOwnerOnly(p) || ownStanding) {
 		if c.dossierRule(authz.DossierRead, false) != mxAllowed {
 			return mxNotFound
 		}
