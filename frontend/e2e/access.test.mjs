@@ -90,4 +90,26 @@ describe('access by role', { skip }, () => {
     await checkStorageEmpty(page, 'advocacy after sign-out');
     await page.context().close();
   });
+
+  test('a co-civil party on a shared dossier is offered only its own part', async () => {
+    const page = await newPage(browser);
+    await signIn(page, account('juriste.collectif'));
+    const { nodes } = await listDossiers(page);
+    assert.ok(nodes.length > 0, 'the seed shares dossiers with the co-civil party');
+    await page.goto(`/dossiers/${nodes[0].id}`);
+    await heading(page).filter({ hasText: nodes[0].reference }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Procédures', exact: true }).waitFor();
+    const main = page.locator('main');
+    // The owner's records: read, never written by the co-party (the API answers FORBIDDEN).
+    for (const name of ['Ajouter une victime', 'Ajouter un mis en cause', 'Ajouter une qualification', 'Programmer une audience', 'Ouvrir une procédure',
+      'Clôturer', 'Saisir l’identité', 'Modifier', 'Modifier la juridiction', 'Ajouter une pièce']) {
+      assert.equal(await main.getByRole('button', { name, exact: true }).count(), 0, `the co-party is offered “${name}”`);
+    }
+    assert.equal(await main.getByRole('button', { name: /^Requalifier/ }).count(), 0, 'the co-party is offered a requalification');
+    assert.equal(await main.getByRole('button', { name: /^Afficher l’identité/ }).count(), 0, 'the co-party is offered the owner’s identities');
+    assert.equal(await main.getByRole('link', { name: 'Modifier le dossier' }).count(), 0, 'the co-party is offered the edit page');
+    await checkScreen(page, 'dossier-page-co-civil-party', { widths: true });
+    await signOut(page);
+    await page.context().close();
+  });
 });

@@ -92,7 +92,7 @@ export const DOSSIER = graphql(
   `
   query Dossier($id: ID!) {
     dossier(id: $id) {
-      id reference title summary themes status openedOn closedOn closingReason
+      id reference title summary themes status openedOn closedOn closingReason organisation { id name }
       parquetNumber instructionNumber platforms countries retentionUntil
       victims { id pseudonym ageAtFacts country hasIdentity }
       defendants { id pseudonym role country hasIdentity }

@@ -8,6 +8,7 @@ export type Ability =
   | 'case:read'
   | 'case:write'
   | 'hearing:write'
+  | 'standing:write'
   | 'identity:read'
   | 'evidence:read'
   | 'evidence:write'
@@ -22,6 +23,7 @@ const GRANTS: Record<Ability, Role[]> = {
   'case:read': ['LEGAL_STAFF', 'PARTNER_LAWYER', 'ADVOCACY'],
   'case:write': ['LEGAL_STAFF'],
   'hearing:write': ['LEGAL_STAFF', 'PARTNER_LAWYER'],
+  'standing:write': ['LEGAL_STAFF'],
   'identity:read': ['LEGAL_STAFF', 'PARTNER_LAWYER'],
   'evidence:read': ['LEGAL_STAFF', 'PARTNER_LAWYER'],
   'evidence:write': ['LEGAL_STAFF', 'PARTNER_LAWYER'],

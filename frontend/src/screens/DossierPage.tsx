@@ -36,14 +36,18 @@ export function DossierPage({ id }: { id: string }) {
 function CaseDossierPage({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
-  const roles = useViewer()?.roles;
+  const viewer = useViewer();
+  const roles = viewer?.roles;
   const [{ data, fetching, error }, reexecute] = useQuery({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const writeCase = can(roles, 'case:write');
-  // A closed dossier is read-only until it is reopened.
+  // A closed dossier is read-only until it is reopened; on a dossier shared
+  // with its organisation, a co-civil party records only its own standing.
   const open = data?.dossier?.status === 'OPEN';
-  const edit = writeCase && open;
-  const reveal = can(roles, 'identity:read');
+  const owner = !!data?.dossier && data.dossier.organisation.id === viewer?.organisation?.id;
+  const edit = writeCase && open && owner;
+  // Identities stay with the organisation that owns the dossier.
+  const reveal = can(roles, 'identity:read') && owner;
   const d = data?.dossier;
   const dash = t('dossier.empty');
   const e = (k: string, v: string) => t(`enums.${k}.${v}`, { defaultValue: v });
@@ -85,9 +89,9 @@ function CaseDossierPage({ id }: { id: string }) {
       <PageHeading title={t('titles.dossier')}>
         {d.reference} — {d.title}
       </PageHeading>
-      {((can(roles, 'dossier:write') && open) || can(roles, 'dossier:assign')) && (
+      {((can(roles, 'dossier:write') && open && owner) || can(roles, 'dossier:assign')) && (
         <p className="page-actions">
-          {can(roles, 'dossier:write') && open && <Link to={{ name: 'editDossier', id: d.id }}>{t('dossier.edit')}</Link>}
+          {can(roles, 'dossier:write') && open && owner && <Link to={{ name: 'editDossier', id: d.id }}>{t('dossier.edit')}</Link>}
           {can(roles, 'dossier:assign') && <Link to={{ name: 'adminDossier', id: d.id }}>{t('admin.manageDossier')}</Link>}
         </p>
       )}
@@ -119,7 +123,7 @@ function CaseDossierPage({ id }: { id: string }) {
           <dt>{t('dossier.countries')}</dt>
           <dd>{d.countries.join(', ') || dash}</dd>
         </dl>
-        {can(roles, 'dossier:write') &&
+        {can(roles, 'dossier:write') && owner &&
           (d.status === 'OPEN' ? <CloseDossierForm dossierId={d.id} onDone={refresh} /> : <ReopenDossierForm dossierId={d.id} onDone={refresh} />)}
       </section>
 
@@ -208,7 +212,7 @@ function CaseDossierPage({ id }: { id: string }) {
         {edit && <AddChargeForm dossier={d} onDone={refresh} />}
       </section>
 
-      <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase} dossierOpen={d.status === 'OPEN'} onDone={refresh} />
+      <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase && owner} canStand={can(roles, 'standing:write')} dossierOpen={open} onDone={refresh} />
 
       <section aria-labelledby="s-hearings">
         <h2 id="s-hearings">{t('dossier.hearings')}</h2>
@@ -223,15 +227,15 @@ function CaseDossierPage({ id }: { id: string }) {
                 {h.movedCount > 0 && `, ${t('dossier.movedCount', { count: h.movedCount })}`})
                 {h.status === 'CANCELLED' && h.cancelReason && <p className="prewrap">{t('dossier.cancelReason', { reason: h.cancelReason })}</p>}
                 {h.outcomeNote && <p className="prewrap">{t('dossier.outcomeNote', { note: h.outcomeNote })}</p>}
-                {can(roles, 'hearing:write') && open && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove onDone={refresh} />}
+                {can(roles, 'hearing:write') && open && owner && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove onDone={refresh} />}
               </li>
             ))}
           </ul>
         )}
-        {can(roles, 'hearing:write') && open && <ScheduleHearingForm dossier={d} onDone={refresh} />}
+        {can(roles, 'hearing:write') && open && owner && <ScheduleHearingForm dossier={d} onDone={refresh} />}
       </section>
 
-      {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open} />}
+      {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open && owner} />}
     </article>
   );
 }

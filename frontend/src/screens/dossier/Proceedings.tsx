@@ -58,8 +58,13 @@ export function proceedingName(p: { stage: string; courtKind: string; courtName:
   return `${t(`enums.Stage.${p.stage}`)} — ${p.courtName || t(`enums.CourtKind.${p.courtKind}`)}`;
 }
 
-export function ProceedingsSection({ dossierId, proceedings, canWrite, dossierOpen, onDone }: {
-  dossierId: string; proceedings: ProceedingRow[]; canWrite: boolean; dossierOpen: boolean; onDone: () => void;
+/**
+ * canWrite: the proceedings themselves (the owning organisation's jurists);
+ * canStand: the viewer's organisation's own civil-party standing, which a
+ * co-civil party on a shared dossier records too.
+ */
+export function ProceedingsSection({ dossierId, proceedings, canWrite, canStand, dossierOpen, onDone }: {
+  dossierId: string; proceedings: ProceedingRow[]; canWrite: boolean; canStand: boolean; dossierOpen: boolean; onDone: () => void;
 }) {
   const { t } = useTranslation();
   const ordered = chronological(proceedings);
@@ -71,7 +76,7 @@ export function ProceedingsSection({ dossierId, proceedings, canWrite, dossierOp
       ) : (
         <ol className="timeline proceedings" aria-label={t('proceeding.order')}>
           {ordered.map((p) => (
-            <ProceedingItem key={p.id} p={p} all={proceedings} canWrite={canWrite} dossierOpen={dossierOpen} dossierId={dossierId} onDone={onDone} />
+            <ProceedingItem key={p.id} p={p} all={proceedings} canWrite={canWrite} canStand={canStand} dossierOpen={dossierOpen} dossierId={dossierId} onDone={onDone} />
           ))}
         </ol>
       )}
@@ -80,8 +85,8 @@ export function ProceedingsSection({ dossierId, proceedings, canWrite, dossierOp
   );
 }
 
-function ProceedingItem({ p, all, canWrite, dossierOpen, dossierId, onDone }: {
-  p: ProceedingRow; all: ProceedingRow[]; canWrite: boolean; dossierOpen: boolean; dossierId: string; onDone: () => void;
+function ProceedingItem({ p, all, canWrite, canStand, dossierOpen, dossierId, onDone }: {
+  p: ProceedingRow; all: ProceedingRow[]; canWrite: boolean; canStand: boolean; dossierOpen: boolean; dossierId: string; onDone: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
@@ -122,13 +127,13 @@ function ProceedingItem({ p, all, canWrite, dossierOpen, dossierId, onDone }: {
       ) : (
         <ul className="standings">
           {p.civilPartyStandings.map((s) => (
-            <StandingItem key={s.id} s={s} mine={s.id === mine?.id} canWrite={canWrite} proceeding={name} onDone={finish} />
+            <StandingItem key={s.id} s={s} mine={s.id === mine?.id} canWrite={canStand} proceeding={name} onDone={finish} />
           ))}
         </ul>
       )}
 
       <Done message={done} />
-      {writable && ongoing && !mine && <ConstituteForm dossierId={dossierId} proceedingId={p.id} proceeding={name} onDone={finish} />}
+      {canStand && dossierOpen && ongoing && !mine && <ConstituteForm dossierId={dossierId} proceedingId={p.id} proceeding={name} onDone={finish} />}
       {writable && (
         <div className="proceeding-actions">
           <UpdateProceedingForm p={p} name={name} onDone={finish} />
