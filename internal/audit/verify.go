@@ -72,11 +72,30 @@ type VerifyOptions struct {
 	MaxProblems int
 }
 
-// stored is a checkpoint as found in the store, and where.
+// stored is a checkpoint as found in the store, and where, kept small:
+// a log of a year of activity holds millions.
 type stored struct {
-	c    Checkpoint
-	hash []byte // decoded; nil when malformed
-	src  string // file, and line in the log
+	seq  int64
+	at   int64 // signing time, Unix nanoseconds
+	hash [sha256.Size]byte
+	ok   bool  // hash well-formed
+	file int32 // index in the store's files
+	line int32 // in the log; 0 for a file of one checkpoint
+}
+
+// found is every checkpoint of a store.
+type found struct {
+	files  []StoredFile
+	all    []stored    // by position
+	newest *Checkpoint // the highest position (latest.json when tied)
+}
+
+// src says where s was found.
+func (f found) src(s stored) string {
+	if s.line > 0 {
+		return fmt.Sprintf("%s line %d", f.files[s.file].Name, s.line)
+	}
+	return f.files[s.file].Name
 }
 
 // Verify recomputes the whole chain from the events, checks that every
@@ -103,22 +122,16 @@ func Verify(ctx context.Context, q pgx.Tx, pub ed25519.PublicKey, store Checkpoi
 			r.Problems = append(r.Problems, p)
 		}
 	}
-	cps, err := checkCheckpoints(ctx, store, pub, opt, add)
+	f, err := checkCheckpoints(ctx, store, pub, opt, add)
 	if err != nil {
 		return r, err
 	}
+	cps := f.all
 	r.Checkpoints = len(cps)
-	// cps is in position order: the newest is last (latest.json when tied).
+	r.Checkpoint = f.newest
 	var newestSeq int64
-	if len(cps) > 0 {
-		newest := cps[len(cps)-1]
-		for i := len(cps) - 1; i >= 0 && cps[i].c.Seq == newest.c.Seq; i-- {
-			if cps[i].src == LatestCheckpoint {
-				newest = cps[i]
-			}
-		}
-		r.Checkpoint = &newest.c
-		newestSeq = newest.c.Seq
+	if f.newest != nil {
+		newestSeq = f.newest.Seq
 	}
 
 	// 1. The chain, in position order, recomputed from the events, and
@@ -163,17 +176,18 @@ func Verify(ctx context.Context, q pgx.Tx, pub ed25519.PublicKey, store Checkpoi
 		if old {
 			oldest = seq
 		}
-		for ; next < len(cps) && cps[next].c.Seq < seq; next++ {
-			add(Problem{Seq: cps[next].c.Seq, What: fmt.Sprintf("a signed checkpoint (%s) covers this position, which the chain lacks", cps[next].src)})
+		for ; next < len(cps) && cps[next].seq < seq; next++ {
+			add(Problem{Seq: cps[next].seq, What: fmt.Sprintf("a signed checkpoint (%s) covers this position, which the chain lacks",
+				f.src(cps[next]))})
 		}
 		var reported [][]byte
-		for ; next < len(cps) && cps[next].c.Seq == seq; next++ {
+		for ; next < len(cps) && cps[next].seq == seq; next++ {
 			c := cps[next]
-			if c.hash == nil || bytes.Equal(c.hash, hash) || containsHash(reported, c.hash) {
+			if !c.ok || bytes.Equal(c.hash[:], hash) || containsHash(reported, c.hash[:]) {
 				continue
 			}
-			reported = append(reported, c.hash)
-			add(Problem{Seq: seq, What: fmt.Sprintf("the chain differs from the signed checkpoint at this position (%s)", c.src)})
+			reported = append(reported, c.hash[:])
+			add(Problem{Seq: seq, What: fmt.Sprintf("the chain differs from the signed checkpoint at this position (%s)", f.src(c))})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -181,7 +195,7 @@ func Verify(ctx context.Context, q pgx.Tx, pub ed25519.PublicKey, store Checkpoi
 	}
 	if len(cps) > 0 && r.Head < newestSeq {
 		add(Problem{Seq: r.Head + 1, What: fmt.Sprintf("the chain ends at position %d but a signed checkpoint (%s) covers %d: its tail was cut",
-			r.Head, cps[len(cps)-1].src, newestSeq)})
+			r.Head, f.src(cps[len(cps)-1]), newestSeq)})
 	}
 	if oldest > newestSeq {
 		add(Problem{Seq: newestSeq + 1, What: fmt.Sprintf("positions %d to %d were sealed more than %s ago but no checkpoint covers them: "+
@@ -229,102 +243,100 @@ func containsHash(hs [][]byte, h []byte) bool {
 
 // checkCheckpoints reads every checkpoint of store and checks what can be
 // checked without the chain: signatures, the log's order, latest.json
-// being the newest, positions growing over time. It returns them sorted
-// by position.
+// being the newest, positions growing over time.
 func checkCheckpoints(ctx context.Context, store CheckpointStore, pub ed25519.PublicKey, opt VerifyOptions,
-	add func(Problem)) ([]stored, error) {
+	add func(Problem)) (found, error) {
 	files, err := store.List(ctx)
 	if err != nil {
-		return nil, err
+		return found{}, err
 	}
-	var all []stored
+	f := found{files: files}
 	var latest *stored
-	parse := func(b []byte, src string) (stored, bool) {
+	parse := func(b []byte, file, line int) (stored, bool) {
+		s := stored{file: int32(file), line: int32(line)}
 		var c Checkpoint
 		if err := json.Unmarshal(b, &c); err != nil {
-			add(Problem{What: fmt.Sprintf("%s: the checkpoint is malformed", src)})
-			return stored{}, false
+			add(Problem{What: fmt.Sprintf("%s: the checkpoint is malformed", f.src(s))})
+			return s, false
 		}
-		s := stored{c: c, src: src}
+		s.seq, s.at = c.Seq, c.Time.UnixNano()
 		if h, err := hex.DecodeString(c.Hash); err == nil && len(h) == sha256.Size {
-			s.hash = h
+			s.ok = copy(s.hash[:], h) == sha256.Size
 		} else {
-			add(Problem{What: fmt.Sprintf("%s: the checkpoint's hash is malformed", src)})
+			add(Problem{What: fmt.Sprintf("%s: the checkpoint's hash is malformed", f.src(s))})
 		}
 		if !c.VerifySignature(pub) {
 			add(Problem{What: fmt.Sprintf("%s (position %d): the checkpoint's signature does not verify: "+
-				"it was not written by this instance's key", src, c.Seq)})
+				"it was not written by this instance's key", f.src(s), c.Seq)})
+		}
+		if f.newest == nil || c.Seq > f.newest.Seq || (c.Seq == f.newest.Seq && files[file].Name == LatestCheckpoint) {
+			f.newest = &c
 		}
 		return s, true
 	}
 	var logPrev *stored
-	for _, f := range files {
+	for i, file := range files {
 		switch {
-		case f.Name == LatestCheckpoint:
-			b, err := store.Get(ctx, f.Name)
+		case file.Name == LatestCheckpoint, isLegacyCheckpoint(file.Name):
+			b, err := store.Get(ctx, file.Name)
 			if err != nil {
-				return nil, err
+				return found{}, err
 			}
-			if s, ok := parse(b, f.Name); ok {
-				latest = &s
-				all = append(all, s)
+			if s, ok := parse(b, i, 0); ok {
+				if file.Name == LatestCheckpoint {
+					latest = &s
+				}
+				f.all = append(f.all, s)
 			}
-		case isLegacyCheckpoint(f.Name):
-			b, err := store.Get(ctx, f.Name)
+		case isLogSegment(file.Name):
+			b, err := store.Get(ctx, file.Name)
 			if err != nil {
-				return nil, err
+				return found{}, err
 			}
-			if s, ok := parse(b, f.Name); ok {
-				all = append(all, s)
-			}
-		case isLogSegment(f.Name):
-			b, err := store.Get(ctx, f.Name)
-			if err != nil {
-				return nil, err
-			}
-			for i, line := range bytes.Split(b, []byte("\n")) {
+			for n, line := range bytes.Split(b, []byte("\n")) {
 				if len(bytes.TrimSpace(line)) == 0 {
 					continue
 				}
-				s, ok := parse(line, fmt.Sprintf("%s line %d", f.Name, i+1))
+				s, ok := parse(line, i, n+1)
 				if !ok {
 					continue
 				}
-				if logPrev != nil && s.c.Seq <= logPrev.c.Seq {
+				if logPrev != nil && s.seq <= logPrev.seq {
 					add(Problem{What: fmt.Sprintf("the checkpoint log goes backwards: position %d (%s) after position %d (%s)",
-						s.c.Seq, s.src, logPrev.c.Seq, logPrev.src)})
+						s.seq, f.src(s), logPrev.seq, f.src(*logPrev))})
 				}
 				logPrev = &s
-				all = append(all, s)
+				f.all = append(f.all, s)
 			}
 		}
 	}
-	if len(all) == 0 {
-		return nil, nil
+	if len(f.all) == 0 {
+		return f, nil
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].c.Seq < all[j].c.Seq })
-	top := all[len(all)-1]
+	sort.SliceStable(f.all, func(i, j int) bool { return f.all[i].seq < f.all[j].seq })
+	top := f.all[len(f.all)-1]
 	switch {
 	case latest == nil:
-		add(Problem{What: fmt.Sprintf("%s is missing while %s covers position %d: it was deleted", LatestCheckpoint, top.src, top.c.Seq)})
-	case latest.c.Seq < top.c.Seq:
+		add(Problem{What: fmt.Sprintf("%s is missing while %s covers position %d: it was deleted", LatestCheckpoint, f.src(top), top.seq)})
+	case latest.seq < top.seq:
 		add(Problem{What: fmt.Sprintf("%s is at position %d but %s is at %d: %s was rolled back",
-			LatestCheckpoint, latest.c.Seq, top.src, top.c.Seq, LatestCheckpoint)})
+			LatestCheckpoint, latest.seq, f.src(top), top.seq, LatestCheckpoint)})
 	}
 	// In position order, signing times only grow (give or take the skew
 	// between instances' clocks).
 	var latestSigned *stored
-	for i := range all {
-		s := &all[i]
-		if latestSigned != nil && s.c.Seq > latestSigned.c.Seq && s.c.Time.Before(latestSigned.c.Time.Add(-opt.ClockSkew)) {
+	stamp := func(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339) }
+	for i := range f.all {
+		s := &f.all[i]
+		if latestSigned != nil && s.seq > latestSigned.seq && s.at < latestSigned.at-opt.ClockSkew.Nanoseconds() {
 			add(Problem{What: fmt.Sprintf("positions went backwards: %s signed position %d at %s, after %s had signed position %d at %s",
-				latestSigned.src, latestSigned.c.Seq, latestSigned.c.Time.Format(time.RFC3339), s.src, s.c.Seq, s.c.Time.Format(time.RFC3339))})
+				f.src(*latestSigned), latestSigned.seq, stamp(latestSigned.at), f.src(*s), s.seq, stamp(s.at))})
 		}
-		if latestSigned == nil || s.c.Time.After(latestSigned.c.Time) {
+		if latestSigned == nil || s.at > latestSigned.at {
 			latestSigned = s
 		}
 	}
-	return all, nil
+	return f, nil
 }
 
 // scanNullable scans a chain row whose event columns may all be NULL.
