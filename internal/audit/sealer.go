@@ -140,15 +140,24 @@ func (s *Sealer) Round(ctx context.Context) (int, error) {
 }
 
 // round is one Round of Run, whose steps run through step; a checkpoint
-// is also signed when due. It reports whether a checkpoint succeeded.
+// is also attempted when due. It reports whether the checkpoint interval
+// starts again (a checkpoint succeeded, or a due one failed and was said).
 func (s *Sealer) round(ctx context.Context, step func(func(context.Context) error) error, due bool) (bool, int) {
 	sealed := s.sealRounds(ctx, step)
 	if ctx.Err() != nil || (sealed == 0 && s.Ready() == nil && !due) {
 		return false, sealed
 	}
+	before := s.Ready()
 	if err := step(s.Checkpoint); err != nil {
-		s.log.Error("audit checkpoint", "error", err)
-		return false, sealed
+		// Retried every round: said again only when it changes, or once
+		// per checkpoint interval.
+		if before == nil || due || s.Ready().Error() != before.Error() {
+			s.log.Error("audit checkpoint", "error", err)
+		}
+		return due, sealed
+	}
+	if before != nil {
+		s.log.Info("audit checkpoint written again")
 	}
 	return true, sealed
 }
