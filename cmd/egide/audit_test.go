@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,7 +14,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/postgres"
 	"github.com/egide/egide/internal/postgres/pgtest"
 )
@@ -145,5 +150,71 @@ func TestNotReadyWhileCheckpointsCannotBeWritten(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(mount, "checkpoints", "latest.json")); err != nil {
 		t.Fatalf("no checkpoint written once ready: %v", err)
+	}
+}
+
+// egide audit verify checks every checkpoint of the directory: a
+// latest.json rolled back to an older signed checkpoint fails it (exit
+// status, TAMPERING DETECTED and the reason), and so does a latest.json
+// deleted while the log goes on.
+func TestAuditVerifyCommandChecksEveryCheckpoint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(t)
+	app, err := postgres.Open(ctx, dbURL, postgres.AsAppRole())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	keyFile, cpDir := filepath.Join(t.TempDir(), "key"), filepath.Join(t.TempDir(), "checkpoints")
+	if err := audit.GenerateSigningKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	key, err := audit.LoadSigningKeyFile(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := audit.NewSealer(app, key, audit.DirStore{Dir: cpDir}, audit.SealerConfig{}, slog.New(slog.DiscardHandler))
+	var first []byte
+	for round := range 3 {
+		if err := postgres.InTx(ctx, app, func(tx pgx.Tx) error {
+			return audit.Record(ctx, tx, actor.Actor{UserID: uuid.New(), RequestID: fmt.Sprint("r", round)},
+				audit.Event{Action: "dossier.read", ResourceType: "dossier", ResourceIDs: []uuid.UUID{uuid.New()}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Round(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if round == 0 {
+			if first, err = os.ReadFile(filepath.Join(cpDir, audit.LatestCheckpoint)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	verify := func() (string, error) {
+		env := map[string]string{"DATABASE_URL": dbURL, "EGIDE_AUDIT_SIGNING_KEY_FILE": keyFile, "EGIDE_AUDIT_CHECKPOINT_DIR": cpDir}
+		var out bytes.Buffer
+		p := &Program{Getenv: func(k string) string { return env[k] }, Stdout: &out, Stderr: &out}
+		err := p.Run(ctx, []string{"audit", "verify"})
+		return out.String(), err
+	}
+	if out, err := verify(); err != nil || !strings.Contains(out, "4 checkpoint(s) checked, the newest at 3") ||
+		!strings.Contains(out, "OK: the audit log is intact") {
+		t.Fatalf("intact: %v\n%s", err, out)
+	}
+	latest := filepath.Join(cpDir, audit.LatestCheckpoint)
+	if err := os.WriteFile(latest, first, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verify(); err == nil || !strings.Contains(out, "TAMPERING DETECTED") ||
+		!strings.Contains(out, "latest.json is at position 1 but checkpoints-000000000000001.log line 3 is at 3: latest.json was rolled back") {
+		t.Fatalf("rolled back: %v\n%s", err, out)
+	}
+	if err := os.Remove(latest); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := verify(); err == nil || !strings.Contains(out, "latest.json is missing while checkpoints-000000000000001.log line 3 covers position 3: it was deleted") {
+		t.Fatalf("deleted: %v\n%s", err, out)
 	}
 }
