@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"runtime/debug"
@@ -19,10 +20,13 @@ import (
 	"github.com/egide/egide/internal/postgres"
 )
 
-// Limits that keep one request from exhausting the server.
+// Limits that keep one request from exhausting the server, or flooding
+// the permanent audit log with the accesses of one answer.
 const (
-	MaxDepth      = 12
-	MaxComplexity = 2000
+	MaxDepth = 12
+	// MaxComplexity bounds Complexity, roughly the number of values an
+	// answer may hold.
+	MaxComplexity = 5000
 )
 
 // HandlerOptions configure the GraphQL handler.
@@ -41,7 +45,7 @@ func NewHandler(r *Resolver, opt HandlerOptions) *handler.Server {
 	if opt.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(complexityLimit{max: MaxComplexity})
 	srv.Use(depthLimit{max: MaxDepth})
 	srv.SetErrorPresenter(presenter(opt.Logger))
 	srv.AroundResponses(oneTransactionPerRead(opt.Logger))
@@ -110,6 +114,86 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gqlErr
 	}
+}
+
+// complexityLimit refuses operations whose Complexity exceeds max.
+type complexityLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = complexityLimit{}
+
+func (complexityLimit) ExtensionName() string                          { return "ComplexityLimit" }
+func (complexityLimit) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (c complexityLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if n := Complexity(oc.Operation.SelectionSet, oc.Variables); n > c.max {
+		e := gqlerror.Errorf("the query asks for too much at once: its complexity is %d, at most %d "+
+			"(each item of a page counts, and each alias): ask for fewer items, fields or aliases", n, c.max)
+		e.Extensions = map[string]any{"code": string(apperr.Invalid)}
+		return e
+	}
+	return nil
+}
+
+// Complexity is the cost of a selection: each field costs 1 plus the cost
+// of what it selects, every alias on its own, and the items of a page
+// (the nodes of a field taking a first argument) count first times each
+// (the argument's default when it is not given). Lists that are not paged
+// (a dossier's victims) count once.
+func Complexity(set ast.SelectionSet, vars map[string]any) int { return setCost(set, vars, 1, 0) }
+
+// maxCost is what a cost saturates at, far above any limit.
+const maxCost = 1 << 30
+
+// setCost is the cost of set, whose fields named nodes count page times.
+func setCost(set ast.SelectionSet, vars map[string]any, page, level int) int {
+	if level > 4*MaxDepth { // fragment cycles are refused before; stay bounded anyway
+		return maxCost
+	}
+	total := 0
+	for _, sel := range set {
+		var c int
+		switch s := sel.(type) {
+		case *ast.Field:
+			c = 1 + setCost(s.SelectionSet, vars, pageSize(s, vars), level+1)
+			if s.Name == "nodes" {
+				c = min(c*page, maxCost)
+			}
+		case *ast.InlineFragment:
+			c = setCost(s.SelectionSet, vars, page, level+1)
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				c = setCost(s.Definition.SelectionSet, vars, page, level+1)
+			}
+		}
+		total = min(total+c, maxCost)
+	}
+	return total
+}
+
+// pageSize is the first argument of f (its default when not given), 1 for
+// a field that takes none.
+func pageSize(f *ast.Field, vars map[string]any) int {
+	if f.Definition == nil || f.Definition.Arguments.ForName("first") == nil {
+		return 1
+	}
+	var n int64
+	switch v := f.ArgumentMap(vars)["first"].(type) {
+	case int64:
+		n = v
+	case int:
+		n = int64(v)
+	case float64:
+		n = int64(v)
+	case json.Number:
+		n, _ = v.Int64()
+	}
+	return int(max(1, min(n, maxCost)))
 }
 
 type retryAfterKey struct{}

@@ -95,7 +95,8 @@ func (p *Program) auditVerify(ctx context.Context, cfg Config) error {
 	}
 	fmt.Fprintf(p.Stdout, "checked %d chain positions in %s; head %d", r.Positions, time.Since(start).Round(time.Millisecond), r.Head)
 	if r.Checkpoint != nil {
-		fmt.Fprintf(p.Stdout, "; latest checkpoint at %d (%s)", r.Checkpoint.Seq, r.Checkpoint.Time.Format(time.RFC3339))
+		fmt.Fprintf(p.Stdout, "; %d checkpoint(s) checked, the newest at %d (%s)", r.Checkpoints, r.Checkpoint.Seq,
+			r.Checkpoint.Time.Format(time.RFC3339))
 	} else {
 		fmt.Fprint(p.Stdout, "; no checkpoint yet")
 	}

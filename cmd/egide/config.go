@@ -30,7 +30,7 @@ type Config struct {
 	AuditCheckpointDir      string        // EGIDE_AUDIT_CHECKPOINT_DIR: where signed checkpoints go, outside the database (required by serve)
 	AuditPublicKey          string        // EGIDE_AUDIT_PUBLIC_KEY: for `audit verify` without the signing key
 	AuditSealInterval       time.Duration // EGIDE_AUDIT_SEAL_INTERVAL, default 1s
-	AuditCheckpointInterval time.Duration // EGIDE_AUDIT_CHECKPOINT_INTERVAL, default 1m
+	AuditCheckpointInterval time.Duration // EGIDE_AUDIT_CHECKPOINT_INTERVAL, default 1m: with nothing sealed, how often the checkpoint store is still checked (a checkpoint follows every round that sealed something)
 
 	// The evidence vault's blob store: fs (default) or s3.
 	BlobBackend    string        // EGIDE_BLOB_BACKEND: fs (default) or s3

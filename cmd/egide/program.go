@@ -48,7 +48,7 @@ commands:
   keys rotate      rewrap every wrapped key under the key ring's newest version (add it first)
   evidence verify  decrypt every stored evidence file and check its SHA-256; exit 1 on any failure
   evidence gc      remove stored objects no record owns (older than EGIDE_BLOB_GC_GRACE)
-  audit verify     check the audit hash chain and the latest signed checkpoint; exit 1 on any problem
+  audit verify     check the audit hash chain against every signed checkpoint; exit 1 on any problem
   audit keygen FILE  create an audit signing key (mode 0600) and print its public key
   audit public-key print the public key of EGIDE_AUDIT_SIGNING_KEY_FILE (for EGIDE_AUDIT_PUBLIC_KEY)
 
@@ -167,27 +167,79 @@ func (p *Program) serve(ctx context.Context, cfg Config, log *slog.Logger) error
 	if err := postgres.MigrateURL(ctx, cfg.MigrateDatabaseURL); err != nil {
 		return err
 	}
-	if err := refuseSuperuser(ctx, cfg.DatabaseURL); err != nil {
+	if err := checkLoginRole(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
 	return p.run(ctx, cfg, log, kr, false)
 }
 
-// refuseSuperuser: the application must not log in as a superuser, which
-// could switch back from the application role and rewrite the audit log.
-func refuseSuperuser(ctx context.Context, url string) error {
+// auditTables are the tables whose triggers keep the audit log append-only
+// and queue every event for sealing.
+var auditTables = []string{"audit_events", "audit_seals", "audit_pending"}
+
+// checkLoginRole refuses a login role that could rewrite the audit log
+// unseen: a superuser (which could switch back from the application role),
+// the owner of an audit table or a member of its owner (which can disable
+// the append-only triggers), a role with the TRIGGER privilege on one
+// (itself or through a role it belongs to), and a role with CREATEROLE
+// (which can make itself a member of the owner).
+func checkLoginRole(ctx context.Context, url string) error {
 	pool, err := postgres.Open(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	var super bool
-	if err := pool.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = session_user`).Scan(&super); err != nil {
+	const fix = "use a login role that is only a member of egide_app (CREATE ROLE egide_server LOGIN PASSWORD '…' IN ROLE egide_app), " +
+		"and the schema owner only in EGIDE_MIGRATE_DATABASE_URL; see docs/operations.md"
+	var login string
+	var super, createRole bool
+	if err := pool.QueryRow(ctx, `SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = session_user`).
+		Scan(&login, &super, &createRole); err != nil {
 		return fmt.Errorf("check database role: %w", err)
 	}
-	if super {
-		return errors.New("DATABASE_URL logs in as a superuser: use a login role that is a member of egide_app " +
-			"(and EGIDE_MIGRATE_DATABASE_URL for the schema owner); see docs/operations.md")
+	switch {
+	case super:
+		return fmt.Errorf("DATABASE_URL logs in as %s, a superuser, which could switch back from egide_app and rewrite the audit log: %s",
+			login, fix)
+	case createRole:
+		return fmt.Errorf("DATABASE_URL logs in as %s, which has CREATEROLE: it could make itself a member of the audit tables' owner "+
+			"and disable their triggers: %s", login, fix)
+	}
+	rows, err := pool.Query(ctx, `SELECT t.name, pg_get_userbyid(c.relowner), c.relowner = r.oid,
+			pg_has_role(r.oid, c.relowner, 'MEMBER'),
+			has_table_privilege(r.oid, c.oid, 'TRIGGER') OR EXISTS (SELECT 1 FROM pg_roles g
+				WHERE pg_has_role(r.oid, g.oid, 'MEMBER') AND has_table_privilege(g.oid, c.oid, 'TRIGGER'))
+		FROM unnest($1::text[]) AS t(name) JOIN pg_class c ON c.oid = to_regclass(t.name), pg_roles r
+		WHERE r.rolname = session_user ORDER BY t.name`, auditTables)
+	if err != nil {
+		return fmt.Errorf("check database role: %w", err)
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var table, owner string
+		var owns, member, trigger bool
+		if err := rows.Scan(&table, &owner, &owns, &member, &trigger); err != nil {
+			return fmt.Errorf("check database role: %w", err)
+		}
+		found++
+		switch {
+		case owns:
+			return fmt.Errorf("DATABASE_URL logs in as %s, the owner of %s, which can disable the audit log's triggers and rewrite it: %s",
+				login, table, fix)
+		case member:
+			return fmt.Errorf("DATABASE_URL logs in as %s, a member of %s, the owner of %s, which can disable the audit log's triggers "+
+				"and rewrite it: %s", login, owner, table, fix)
+		case trigger:
+			return fmt.Errorf("DATABASE_URL logs in as %s, which has the TRIGGER privilege on %s and can disable the audit log's "+
+				"triggers: REVOKE TRIGGER ON %s FROM it (and from the roles it belongs to); %s", login, table, table, fix)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check database role: %w", err)
+	}
+	if found != len(auditTables) {
+		return fmt.Errorf("check database role: the audit tables are not all visible to %s (migrations not applied?)", login)
 	}
 	return nil
 }
@@ -393,7 +445,13 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	if err != nil {
 		return err
 	}
-	h, err := newHandlerWith(pool, kr, cfg, log, dev, vault)
+	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
+	if err != nil {
+		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
+	}
+	sealer := audit.NewSealer(pool, key, audit.DirStore{Dir: cfg.AuditCheckpointDir},
+		audit.SealerConfig{Interval: cfg.AuditSealInterval, CheckpointInterval: cfg.AuditCheckpointInterval}, log)
+	h, err := newHandlerWith(pool, kr, cfg, log, dev, vault, sealer)
 	if err != nil {
 		return err
 	}
@@ -404,12 +462,14 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	sweepDone := make(chan struct{})
 	go func() { defer close(sweepDone); sweepThrottle(gcCtx, pool, log) }()
 	defer func() { stopGC(); <-sweepDone }()
-	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
-	if err != nil {
-		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
+	// One checkpoint before listening, so that /readyz says from the
+	// start whether checkpoints can be written (Run retries every
+	// EGIDE_AUDIT_SEAL_INTERVAL while they cannot).
+	first, cancelFirst := context.WithTimeout(ctx, 30*time.Second)
+	if err := sealer.Checkpoint(first); err != nil {
+		log.Error("audit checkpoint", "error", err)
 	}
-	sealer := audit.NewSealer(pool, key, audit.DirStore{Dir: cfg.AuditCheckpointDir},
-		audit.SealerConfig{Interval: cfg.AuditSealInterval, CheckpointInterval: cfg.AuditCheckpointInterval}, log)
+	cancelFirst()
 	sealCtx, stopSealer := context.WithCancel(context.WithoutCancel(ctx))
 	sealerDone := make(chan struct{})
 	go func() { defer close(sealerDone); sealer.Run(sealCtx) }()
@@ -470,13 +530,14 @@ func sweepThrottle(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
 
 // newHandler wires services, GraphQL and HTTP, without the evidence vault.
 func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool) (http.Handler, error) {
-	return newHandlerWith(pool, kr, cfg, log, dev, nil)
+	return newHandlerWith(pool, kr, cfg, log, dev, nil, nil)
 }
 
 // newHandlerWith wires services, GraphQL and HTTP; vault serves the
-// evidence files (nil: the file endpoints answer 404).
+// evidence files (nil: the file endpoints answer 404); the instance is
+// ready only while sealer's checkpoints can be written (nil: not checked).
 func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool,
-	vault *evidence.Service) (http.Handler, error) {
+	vault *evidence.Service, sealer *audit.Sealer) (http.Handler, error) {
 	az, err := authz.New(pool)
 	if err != nil {
 		return nil, err
@@ -512,7 +573,7 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		Auth:            authSvc,
 		Resolver:        res,
 		GraphQL:         graph.NewHandler(res, graph.HandlerOptions{Introspection: dev, Logger: log}),
-		Ready:           readiness(pool),
+		Ready:           readiness(pool, sealer),
 		InsecureCookies: cfg.InsecureCookies,
 		SessionMaxAge:   cfg.SessionMax,
 		OIDC:            sso,
@@ -524,9 +585,15 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 	}), nil
 }
 
-// readiness: the database answers and its schema is the one this binary expects.
-func readiness(pool *pgxpool.Pool) func(context.Context) error {
+// readiness: the database answers, its schema is the one this binary
+// expects, and the sealer's last checkpoint could be written.
+func readiness(pool *pgxpool.Pool, sealer *audit.Sealer) func(context.Context) error {
 	return func(ctx context.Context) error {
+		if sealer != nil {
+			if err := sealer.Ready(); err != nil {
+				return err
+			}
+		}
 		conn, err := pool.Acquire(ctx)
 		if err != nil {
 			return fmt.Errorf("database: %w", err)

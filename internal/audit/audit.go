@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -54,14 +55,53 @@ func Record(ctx context.Context, tx pgx.Tx, a actor.Actor, e Event) error {
 		truncate(a.UserAgent, 512), e.Action, e.ResourceType, ids, nullUUID(e.DossierID),
 		truncate(e.Reason, 1000), string(e.Outcome), e.Permission, roles(a)}
 	// In a read request's shared transaction, the events of its accesses
-	// go to the database together, just before it commits.
-	if postgres.Later(tx, insertEvent, args...) {
+	// go to the database together, just before it commits; those alike
+	// but for the resources they name become one event naming them all,
+	// so that one request listing many things (aliases, nested lists)
+	// adds one event per kind of access, not one per list.
+	if postgres.LaterMerged(tx, mergeKey(args), mergeEvents, insertEvent, args...) {
 		return nil
 	}
 	if _, err := tx.Exec(ctx, insertEvent, args...); err != nil {
 		return fmt.Errorf("write audit event %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// idsArg is the position of the resource ids among insertEvent's arguments.
+const idsArg = 8
+
+// mergeKey is what two events must share to be merged: every column but
+// the resource ids. Events naming no resource are not merged (each
+// counts).
+func mergeKey(args []any) string {
+	if len(args[idsArg].([]uuid.UUID)) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i, a := range args {
+		if i != idsArg {
+			fmt.Fprintf(&b, "%d:%#v|", i, a)
+		}
+	}
+	return b.String()
+}
+
+// mergeEvents is one event naming the resources of both, each once, in
+// the order they were first named.
+func mergeEvents(queued, args []any) []any {
+	a, b := queued[idsArg].([]uuid.UUID), args[idsArg].([]uuid.UUID)
+	seen := make(map[uuid.UUID]bool, len(a)+len(b))
+	ids := make([]uuid.UUID, 0, len(a)+len(b))
+	for _, id := range append(a[:len(a):len(a)], b...) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	out := append([]any(nil), queued...)
+	out[idsArg] = ids
+	return out
 }
 
 // roles are the actor's roles when the event happened, superadmin included.

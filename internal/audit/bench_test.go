@@ -84,3 +84,47 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/spent.Seconds(), "events/s")
 }
+
+// BenchmarkRoundCheckpoint: what the per-round checkpoint adds to a
+// sealing round that sealed one event (one Ed25519 signature, latest.json
+// rewritten, one line appended to the log, under the sealing lock); and
+// Verify's cost per checkpoint of the log, over 10 000 of them.
+//
+//	go test -run '^$' -bench RoundCheckpoint -benchtime 200x ./internal/audit/
+func BenchmarkRoundCheckpoint(b *testing.B) {
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(b)
+	app, super := open(b, dbURL, postgres.AsAppRole()), open(b, dbURL)
+	key, pub := testKey()
+	store := audit.DirStore{Dir: b.TempDir()}
+	s := audit.NewSealer(app, key, store, audit.SealerConfig{}, discard)
+	var spent time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		fill(b, app, 1)
+		if n, err := s.SealOnce(ctx); err != nil || n != 1 {
+			b.Fatalf("seal: %d %v", n, err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := s.Checkpoint(ctx); err != nil {
+			b.Fatal(err)
+		}
+		spent += time.Since(start)
+	}
+	b.ReportMetric(float64(spent.Microseconds())/float64(b.N), "µs/checkpoint")
+
+	b.StopTimer()
+	for range 10_000 {
+		fill(b, app, 1)
+		if _, err := s.Round(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	start := time.Now()
+	r := verify(b, super, pub, store, audit.VerifyOptions{})
+	if !r.OK() {
+		b.Fatalf("verify:%s", problems(r))
+	}
+	b.Logf("verify: %d positions, %d checkpoints in %s", r.Positions, r.Checkpoints, time.Since(start).Round(time.Millisecond))
+}

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -9,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,6 +56,20 @@ type CheckpointStore interface {
 	Put(ctx context.Context, name string, data []byte) error
 	// Get returns what name holds; an error wrapping os.ErrNotExist when nothing.
 	Get(ctx context.Context, name string) ([]byte, error)
+	// Append adds data at the end of name (created when absent), durably.
+	Append(ctx context.Context, name string, data []byte) error
+	// Tail returns at most the last n bytes of name; an error wrapping
+	// os.ErrNotExist when nothing.
+	Tail(ctx context.Context, name string, n int64) ([]byte, error)
+	// List returns the names held and their sizes, sorted by name; none
+	// (and no error) when the store does not exist yet.
+	List(ctx context.Context) ([]StoredFile, error)
+}
+
+// StoredFile is a name a CheckpointStore holds.
+type StoredFile struct {
+	Name string
+	Size int64
 }
 
 // DirStore keeps checkpoints as files in a directory.
@@ -95,13 +111,114 @@ func (d DirStore) Get(_ context.Context, name string) ([]byte, error) {
 	return b, nil
 }
 
-// LatestCheckpoint is the name of the newest checkpoint; each is also kept
-// under its position.
+// Append opens name for appending only (O_APPEND: the file may live on
+// storage that refuses any other write), writes data and syncs it.
+func (d DirStore) Append(_ context.Context, name string, data []byte) error {
+	if err := os.MkdirAll(d.Dir, 0o700); err != nil {
+		return fmt.Errorf("checkpoint dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(d.Dir, name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("checkpoint log: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("checkpoint log: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("checkpoint log: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("checkpoint log: %w", err)
+	}
+	return nil
+}
+
+// Tail reads the last n bytes of name.
+func (d DirStore) Tail(_ context.Context, name string, n int64) ([]byte, error) {
+	f, err := os.Open(filepath.Join(d.Dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	off := max(st.Size()-n, 0)
+	b := make([]byte, st.Size()-off)
+	if _, err := f.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return b, nil
+}
+
+// List lists the regular files of the directory, temporary ones left out.
+func (d DirStore) List(_ context.Context) ([]StoredFile, error) {
+	entries, err := os.ReadDir(d.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint dir: %w", err)
+	}
+	var out []StoredFile
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".tmp-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint dir: %w", err)
+		}
+		out = append(out, StoredFile{Name: e.Name(), Size: info.Size()})
+	}
+	return out, nil // os.ReadDir sorts by name
+}
+
+// The files of a checkpoint store:
+//
+//   - latest.json: the newest checkpoint, rewritten atomically each time;
+//   - checkpoints-<position of its first line, 15 digits>.log: every
+//     checkpoint, one JSON line each, in the order they were signed, only
+//     ever appended to; a new segment starts once the current one holds
+//     LogSegmentSize bytes, so no file grows without bound and the
+//     segments' names sort in signing order;
+//   - checkpoint-<position, 15 digits>.json: one checkpoint per file, as
+//     written before the log existed; still read by Verify.
+//
+// A checkpoint is written to latest.json first, then appended to the log:
+// after a crash between the two, latest.json is one ahead of the log
+// (which the next checkpoint repairs), never behind it. latest.json behind
+// the log, or missing while the log holds checkpoints, is therefore a
+// rollback or a deletion.
+
+// LatestCheckpoint is the name of the newest checkpoint.
 const LatestCheckpoint = "latest.json"
 
-func checkpointName(seq int64) string { return fmt.Sprintf("checkpoint-%015d.json", seq) }
+// LogSegmentSize is the size past which the checkpoint log starts a new
+// segment, by default (about 18 000 checkpoints, of some 230 bytes each).
+const LogSegmentSize = 4 << 20
 
-// LoadLatest returns the newest checkpoint, or nil when none was written.
+const (
+	logPrefix    = "checkpoints-"
+	logSuffix    = ".log"
+	legacyPrefix = "checkpoint-"
+	legacySuffix = ".json"
+)
+
+func logSegmentName(seq int64) string { return fmt.Sprintf("%s%015d%s", logPrefix, seq, logSuffix) }
+
+func isLogSegment(name string) bool {
+	return strings.HasPrefix(name, logPrefix) && strings.HasSuffix(name, logSuffix)
+}
+
+func isLegacyCheckpoint(name string) bool {
+	return strings.HasPrefix(name, legacyPrefix) && strings.HasSuffix(name, legacySuffix) && !isLogSegment(name)
+}
+
+// LoadLatest returns latest.json, or nil when none was written.
 func LoadLatest(ctx context.Context, store CheckpointStore) (*Checkpoint, error) {
 	b, err := store.Get(ctx, LatestCheckpoint)
 	if errors.Is(err, os.ErrNotExist) {
@@ -115,6 +232,124 @@ func LoadLatest(ctx context.Context, store CheckpointStore) (*Checkpoint, error)
 		return nil, fmt.Errorf("checkpoint: malformed %s: %w", LatestCheckpoint, err)
 	}
 	return &c, nil
+}
+
+// logTail is the last checkpoint of the log, nil when the log is empty,
+// and the segment holding it ("" when none) and that segment's size.
+func logTail(ctx context.Context, store CheckpointStore) (*Checkpoint, StoredFile, error) {
+	files, err := store.List(ctx)
+	if err != nil {
+		return nil, StoredFile{}, err
+	}
+	var seg StoredFile
+	for _, f := range files {
+		if isLogSegment(f.Name) {
+			seg = f // sorted: the last one is the newest
+		}
+	}
+	if seg.Name == "" {
+		return nil, seg, nil
+	}
+	// A line is some 230 bytes: 4 KiB hold the last whole one.
+	b, err := store.Tail(ctx, seg.Name, 4096)
+	if err != nil {
+		return nil, seg, err
+	}
+	lines := bytes.Split(b, []byte("\n"))
+	for i := len(lines) - 1; i >= 0; i-- {
+		line := bytes.TrimSpace(lines[i])
+		if len(line) == 0 || (i == len(lines)-1 && !bytes.HasSuffix(b, []byte("\n"))) {
+			continue // empty, or torn by a crash mid-write
+		}
+		var c Checkpoint
+		if err := json.Unmarshal(line, &c); err != nil {
+			return nil, seg, fmt.Errorf("checkpoint log: malformed last line of %s: %w", seg.Name, err)
+		}
+		return &c, seg, nil
+	}
+	if seg.Size > 0 {
+		return nil, seg, fmt.Errorf("checkpoint log: no whole line at the end of %s", seg.Name)
+	}
+	return nil, seg, nil
+}
+
+// LoadNewest returns the newest checkpoint the store holds: latest.json,
+// checked against the last line of the log. It fails when latest.json is
+// behind the log or missing while the log holds checkpoints (rolled back
+// or deleted), when either is unreadable, and when neither exists but
+// older checkpoint files do.
+func LoadNewest(ctx context.Context, store CheckpointStore) (*Checkpoint, error) {
+	latest, _, err := newest(ctx, store)
+	return latest, err
+}
+
+// newest is LoadNewest, and the log's last checkpoint.
+func newest(ctx context.Context, store CheckpointStore) (latest, tail *Checkpoint, err error) {
+	latest, err = LoadLatest(ctx, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	tail, _, err = logTail(ctx, store)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case tail != nil && latest == nil:
+		return nil, nil, fmt.Errorf("checkpoint: %s is missing but the checkpoint log goes on to position %d: it was deleted",
+			LatestCheckpoint, tail.Seq)
+	case tail != nil && latest.Seq < tail.Seq:
+		return nil, nil, fmt.Errorf("checkpoint: %s is at position %d but the checkpoint log goes on to position %d: it was rolled back",
+			LatestCheckpoint, latest.Seq, tail.Seq)
+	case tail != nil && latest.Seq == tail.Seq && latest.Hash != tail.Hash:
+		return nil, nil, fmt.Errorf("checkpoint: %s and the checkpoint log disagree at position %d", LatestCheckpoint, latest.Seq)
+	case latest == nil:
+		files, err := store.List(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range files {
+			if isLegacyCheckpoint(f.Name) {
+				return nil, nil, fmt.Errorf("checkpoint: %s is missing but %s exists: it was deleted", LatestCheckpoint, f.Name)
+			}
+		}
+	}
+	return latest, tail, nil
+}
+
+// writeCheckpoint stores c: latest.json, then the log (see above).
+func writeCheckpoint(ctx context.Context, store CheckpointStore, c Checkpoint, segmentSize int64) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := store.Put(ctx, LatestCheckpoint, b); err != nil {
+		return err
+	}
+	return appendToLog(ctx, store, c, segmentSize)
+}
+
+// appendToLog appends c to the log's current segment, or starts a new
+// one when the current is full.
+func appendToLog(ctx context.Context, store CheckpointStore, c Checkpoint, segmentSize int64) error {
+	line, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	_, seg, err := logTail(ctx, store)
+	if err != nil {
+		return err
+	}
+	name := seg.Name
+	if name == "" || seg.Size >= segmentSize {
+		name = logSegmentName(c.Seq)
+	}
+	if seg.Name == name && seg.Size > 0 {
+		// After a torn write, start on a line of its own.
+		if b, err := store.Tail(ctx, name, 1); err == nil && len(b) == 1 && b[0] != '\n' {
+			line = append([]byte("\n"), line...)
+		}
+	}
+	return store.Append(ctx, name, append(line, '\n'))
 }
 
 // Signing keys are stored as the base64 of the 32-byte Ed25519 seed, in a

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +23,17 @@ const sealLock int64 = 0x65676964655f736c // "egide_sl"
 
 // SealerConfig tunes the sealer.
 type SealerConfig struct {
-	Interval           time.Duration // how often queued events are sealed (default 1s)
-	Batch              int           // events per sealing transaction (default 5000)
-	CheckpointInterval time.Duration // how often a signed checkpoint is written (default 1m)
+	Interval time.Duration // how often queued events are sealed (default 1s)
+	Batch    int           // events per sealing transaction (default 5000)
+	// CheckpointInterval: a checkpoint is signed after every sealing round
+	// that sealed something, and retried every Interval after a failure;
+	// with nothing sealed, the checkpoint directory's writability and the
+	// chain's agreement with the newest checkpoint are still checked this
+	// often (default 1m).
+	CheckpointInterval time.Duration
+	// LogSegmentSize: the checkpoint log starts a new file past this
+	// many bytes (default LogSegmentSize).
+	LogSegmentSize int64
 }
 
 // Sealer seals queued events into the hash chain and writes checkpoints.
@@ -37,6 +46,10 @@ type Sealer struct {
 	cfg   SealerConfig
 	log   *slog.Logger
 	now   func() time.Time
+
+	mu        sync.Mutex
+	attempted bool  // a checkpoint was attempted
+	lastErr   error // how the last attempt failed, nil when it succeeded
 }
 
 // NewSealer returns a sealer signing checkpoints with key into store.
@@ -49,6 +62,9 @@ func NewSealer(pool *pgxpool.Pool, key ed25519.PrivateKey, store CheckpointStore
 	}
 	if cfg.CheckpointInterval <= 0 {
 		cfg.CheckpointInterval = time.Minute
+	}
+	if cfg.LogSegmentSize <= 0 {
+		cfg.LogSegmentSize = LogSegmentSize
 	}
 	return &Sealer{pool: pool, key: key, store: store, cfg: cfg, log: log, now: time.Now}
 }
@@ -84,21 +100,9 @@ func (s *Sealer) Run(ctx context.Context) {
 	}
 	lastCheckpoint := time.Time{}
 	for {
-		for ctx.Err() == nil {
-			var n int
-			err := step(func(c context.Context) (err error) { n, err = s.SealOnce(c); return err })
-			if err != nil {
-				s.log.Error("audit sealing", "error", err)
-				break
-			}
-			if n < s.cfg.Batch {
-				break
-			}
-		}
-		if ctx.Err() == nil && time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval {
-			if err := step(s.Checkpoint); err != nil {
-				s.log.Error("audit checkpoint", "error", err)
-			} else {
+		if ctx.Err() == nil {
+			due := time.Since(lastCheckpoint) >= s.cfg.CheckpointInterval
+			if checkpointed, _ := s.round(ctx, step, due); checkpointed {
 				lastCheckpoint = time.Now()
 			}
 		}
@@ -111,6 +115,92 @@ func (s *Sealer) Run(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// Round is what Run does every Interval: it seals every queued event,
+// batch by batch, then signs a checkpoint if it sealed anything (or the
+// last checkpoint failed). It returns how many events it sealed. After a
+// Round, every event it sealed is covered by a signed checkpoint: cutting
+// them from the chain is caught by the next verification.
+func (s *Sealer) Round(ctx context.Context) (int, error) {
+	var sealed int
+	var failed error
+	step := func(fn func(context.Context) error) error {
+		err := fn(ctx)
+		if err != nil && failed == nil {
+			failed = err
+		}
+		return err
+	}
+	sealed = s.sealRounds(ctx, step)
+	if failed == nil && (sealed > 0 || s.Ready() != nil) {
+		_ = step(s.Checkpoint)
+	}
+	return sealed, failed
+}
+
+// round is one Round of Run, whose steps run through step; a checkpoint
+// is also attempted when due. It reports whether the checkpoint interval
+// starts again (a checkpoint succeeded, or a due one failed and was said).
+func (s *Sealer) round(ctx context.Context, step func(func(context.Context) error) error, due bool) (bool, int) {
+	sealed := s.sealRounds(ctx, step)
+	if ctx.Err() != nil || (sealed == 0 && s.Ready() == nil && !due) {
+		return false, sealed
+	}
+	before := s.Ready()
+	if err := step(s.Checkpoint); err != nil {
+		// Retried every round: said again only when it changes, or once
+		// per checkpoint interval.
+		if before == nil || due || s.Ready().Error() != before.Error() {
+			s.log.Error("audit checkpoint", "error", err)
+		}
+		return due, sealed
+	}
+	if before != nil {
+		s.log.Info("audit checkpoint written again")
+	}
+	return true, sealed
+}
+
+// sealRounds seals batches until the queue is short of a batch, and
+// returns how many events it sealed.
+func (s *Sealer) sealRounds(ctx context.Context, step func(func(context.Context) error) error) int {
+	sealed := 0
+	for ctx.Err() == nil {
+		var n int
+		err := step(func(c context.Context) (err error) { n, err = s.SealOnce(c); return err })
+		if err != nil {
+			s.log.Error("audit sealing", "error", err)
+			break
+		}
+		sealed += n
+		if n < s.cfg.Batch {
+			break
+		}
+	}
+	return sealed
+}
+
+// Ready reports whether this sealer's last checkpoint attempt succeeded
+// (an error saying why not, or that none was attempted yet): an instance
+// that cannot write checkpoints leaves its newest accesses open to an
+// undetected erasure, and must not take requests.
+func (s *Sealer) Ready() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case !s.attempted:
+		return errors.New("audit checkpoint: none attempted yet")
+	case s.lastErr != nil:
+		return fmt.Errorf("audit checkpoint: the last one failed: %w", s.lastErr)
+	}
+	return nil
+}
+
+func (s *Sealer) recordCheckpoint(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.attempted, s.lastErr = true, err
 }
 
 // Drain seals every queued event, waiting for the sealing lock rather
@@ -206,13 +296,16 @@ func (s *Sealer) seal(ctx context.Context, wait bool) (int, error) {
 }
 
 // Checkpoint signs the current head of the chain and stores it, unless it
-// is the head of the latest checkpoint already. It holds the sealing lock
-// so that checkpoints never go backwards, and it refuses to sign a chain
-// that no longer holds the latest checkpoint's head (its tail cut, or its
-// history rewritten): signing over it would erase the evidence that
-// Verify finds against that checkpoint.
+// is the head of the newest checkpoint already (then it rewrites
+// latest.json as it is, which proves the store still writable). It holds
+// the sealing lock so that checkpoints never go backwards, and it refuses
+// to sign when the store's newest checkpoint is unreadable, rolled back
+// or deleted (LoadNewest), or when the chain no longer holds its head (its
+// tail cut, or its history rewritten): signing over it would erase the
+// evidence that Verify finds against that checkpoint. Its outcome is what
+// Ready reports.
 func (s *Sealer) Checkpoint(ctx context.Context) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, sealLock); err != nil {
 			return fmt.Errorf("seal lock: %w", err)
 		}
@@ -220,31 +313,36 @@ func (s *Sealer) Checkpoint(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		last, err := LoadLatest(ctx, s.store)
+		last, logged, err := newest(ctx, s.store)
 		if err != nil {
-			return fmt.Errorf("checkpoint: not signing over an unreadable latest checkpoint: %w", err)
+			return fmt.Errorf("checkpoint: not signing over the checkpoint store (run egide audit verify): %w", err)
 		}
 		if last != nil {
 			if err := extends(ctx, tx, *last, seq); err != nil {
 				return err
 			}
+			if logged == nil || logged.Seq < last.Seq {
+				// A crash between latest.json and the log, or a store
+				// from before the log: the log catches up.
+				if err := appendToLog(ctx, s.store, *last, s.cfg.LogSegmentSize); err != nil {
+					return err
+				}
+			}
 			if seq == last.Seq {
-				return nil
+				b, err := json.MarshalIndent(last, "", "  ")
+				if err != nil {
+					return fmt.Errorf("checkpoint: %w", err)
+				}
+				return s.store.Put(ctx, LatestCheckpoint, b)
 			}
 		}
 		if seq == 0 {
 			return nil
 		}
-		c := SignCheckpoint(s.key, seq, hash, s.now())
-		b, err := json.MarshalIndent(c, "", "  ")
-		if err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
-		if err := s.store.Put(ctx, checkpointName(seq), b); err != nil {
-			return err
-		}
-		return s.store.Put(ctx, LatestCheckpoint, b)
+		return writeCheckpoint(ctx, s.store, SignCheckpoint(s.key, seq, hash, s.now()), s.cfg.LogSegmentSize)
 	})
+	s.recordCheckpoint(err)
+	return err
 }
 
 // extends checks that the chain, whose head is position head, still holds

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,31 +25,26 @@ import (
 	"github.com/egide/egide/internal/postgres/pgtest"
 )
 
-// recordingStore is a DirStore that remembers the position of every
-// latest checkpoint written, in order.
-type recordingStore struct {
-	audit.DirStore
-	mu   sync.Mutex
-	seqs []int64
-}
-
-func (r *recordingStore) Put(ctx context.Context, name string, data []byte) error {
-	if name == audit.LatestCheckpoint {
-		var c audit.Checkpoint
-		if err := json.Unmarshal(data, &c); err != nil {
-			return err
+// logged returns the positions of the checkpoints in the log of the
+// store at dir, in the order they were written.
+func logged(t testing.TB, dir string) []int64 {
+	t.Helper()
+	var seqs []int64
+	segments, _ := filepath.Glob(filepath.Join(dir, "checkpoints-*.log"))
+	for _, seg := range segments {
+		b, err := os.ReadFile(seg)
+		if err != nil {
+			t.Fatal(err)
 		}
-		r.mu.Lock()
-		r.seqs = append(r.seqs, c.Seq)
-		r.mu.Unlock()
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			var c audit.Checkpoint
+			if err := json.Unmarshal([]byte(line), &c); err != nil {
+				t.Fatalf("%s: %q: %v", seg, line, err)
+			}
+			seqs = append(seqs, c.Seq)
+		}
 	}
-	return r.DirStore.Put(ctx, name, data)
-}
-
-func (r *recordingStore) written() []int64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]int64(nil), r.seqs...)
+	return seqs
 }
 
 // pgCode is the SQLSTATE of err, "" when it is not a PostgreSQL error.
@@ -209,7 +206,7 @@ func TestConcurrentWritersAndTwoSealers(t *testing.T) {
 	dbURL := pgtest.NewURL(t)
 	pools := []*pgxpool.Pool{open(t, dbURL, postgres.AsAppRole()), open(t, dbURL, postgres.AsAppRole())}
 	key, pub := testKey()
-	store := &recordingStore{DirStore: audit.DirStore{Dir: t.TempDir()}}
+	store := audit.DirStore{Dir: t.TempDir()}
 	cfg := audit.SealerConfig{Interval: 2 * time.Millisecond, Batch: 37, CheckpointInterval: 5 * time.Millisecond}
 	sealers := []*audit.Sealer{audit.NewSealer(pools[0], key, store, cfg, discard), audit.NewSealer(pools[1], key, store, cfg, discard)}
 	runCtx, stop := context.WithCancel(ctx)
@@ -268,7 +265,7 @@ func TestConcurrentWritersAndTwoSealers(t *testing.T) {
 	if n != committed.Load() {
 		t.Fatalf("%d events in the log, %d committed", n, committed.Load())
 	}
-	seqs := store.written()
+	seqs := logged(t, store.Dir)
 	for i := 1; i < len(seqs); i++ {
 		if seqs[i] <= seqs[i-1] {
 			t.Fatalf("checkpoints went from %d to %d: %v", seqs[i-1], seqs[i], seqs)
@@ -382,7 +379,7 @@ func TestCheckpointNeverGoesBack(t *testing.T) {
 	dbURL := pgtest.NewURL(t)
 	app, super := open(t, dbURL, postgres.AsAppRole()), open(t, dbURL)
 	key, pub := testKey()
-	store := &recordingStore{DirStore: audit.DirStore{Dir: t.TempDir()}}
+	store := audit.DirStore{Dir: t.TempDir()}
 	a := audit.NewSealer(app, key, store, audit.SealerConfig{}, discard)
 	b := audit.NewSealer(open(t, dbURL, postgres.AsAppRole()), key, store, audit.SealerConfig{}, discard)
 
@@ -401,7 +398,7 @@ func TestCheckpointNeverGoesBack(t *testing.T) {
 	if err := a.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := store.written(); fmt.Sprint(got) != "[100 200]" {
+	if got := logged(t, store.Dir); fmt.Sprint(got) != "[100 200]" {
 		t.Fatalf("checkpoints written at %v, want [100 200]: once per new head", got)
 	}
 
@@ -421,7 +418,7 @@ func TestCheckpointNeverGoesBack(t *testing.T) {
 	if err := a.Checkpoint(ctx); err == nil || !strings.Contains(err.Error(), "latest checkpoint") {
 		t.Fatalf("checkpoint over a rewritten chain: %v, want a refusal", err)
 	}
-	if got := store.written(); fmt.Sprint(got) != "[100 200]" {
+	if got := logged(t, store.Dir); fmt.Sprint(got) != "[100 200]" {
 		t.Fatalf("checkpoints written at %v, want [100 200]: the evidence was signed over", got)
 	}
 	r := verify(t, super, pub, store, audit.VerifyOptions{})

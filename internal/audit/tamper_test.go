@@ -82,12 +82,16 @@ func TestTamperIsDetected(t *testing.T) {
 	// Each case gets its own copy of the checkpoint directory.
 	copyStore := func(t *testing.T) audit.DirStore {
 		own := audit.DirStore{Dir: t.TempDir()}
-		for _, f := range []string{audit.LatestCheckpoint, fmt.Sprintf("checkpoint-%015d.json", chainLen)} {
-			b, err := os.ReadFile(filepath.Join(store.Dir, f))
+		files, err := store.List(ctx)
+		if err != nil || len(files) != 2 {
+			t.Fatalf("checkpoint files %v, %v: want latest.json and the log", files, err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(filepath.Join(store.Dir, f.Name))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := own.Put(ctx, f, b); err != nil {
+			if err := own.Put(ctx, f.Name, b); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -182,13 +186,17 @@ func TestTamperIsDetected(t *testing.T) {
 			checkpoint: editCheckpoint(func(c *audit.Checkpoint) { c.Seq-- })},
 		// The attacker erases an event, recomputes the chain and signs its
 		// head with a key of their own.
+		// (The log's line at the old head, which they cannot re-sign, still
+		// shows the cut.)
 		{name: "chain rewritten and checkpoint re-signed with another key", db: eraseAndRechain,
-			firstBad: 0, want: "signature does not verify", checkpoint: resignWithOtherKey},
+			firstBad: chainLen, want: "signature does not verify", checkpoint: resignWithOtherKey},
 
 		// A documented limit: a link appended after the latest checkpoint,
-		// with a hash the attacker computed, verifies. Checkpoints bound
-		// what can be rewritten to what was sealed since the last one
-		// (EGIDE_AUDIT_CHECKPOINT_INTERVAL); appending is no erasure.
+		// with a hash the attacker computed, verifies (until it has been
+		// sealed longer than the grace period without a checkpoint).
+		// Checkpoints bound what can be rewritten to what was sealed since
+		// the last one (one sealing round: EGIDE_AUDIT_SEAL_INTERVAL);
+		// appending is no erasure.
 		{name: "LIMIT: forged event appended after the checkpoint", db: appendForged, undetected: true},
 	}
 	// One case at a time: cases altering the same rows would wait for

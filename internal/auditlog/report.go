@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,6 +39,10 @@ type ReportEntry struct {
 	Action     string // the action code
 	Outcome    audit.Outcome
 	Reason     string
+	// Count is how many consecutive, identical list views this entry
+	// stands for (1 for any other access), the last of them at LastAt.
+	Count  int
+	LastAt time.Time
 }
 
 // Describe says in plain French what an action did to a victim's data;
@@ -122,6 +128,7 @@ func (s *Service) VictimReport(ctx context.Context, a actor.Actor, victimID uuid
 		if out.Entries, err = reportEntries(ctx, tx, victimID, from, to); err != nil {
 			return err
 		}
+		out.Entries = groupListViews(out.Entries, s.paris)
 		out.GeneratedAt = s.now()
 		return audit.Record(ctx, tx, a, audit.Event{Action: "audit.victim_report", ResourceType: "victim",
 			ResourceIDs: []uuid.UUID{victimID}, DossierID: dossierID, Permission: string(authz.AuditRead)})
@@ -189,4 +196,30 @@ func reportEntries(ctx context.Context, tx pgx.Tx, victimID uuid.UUID, from, to 
 		return nil, fmt.Errorf("read accesses: %w", err)
 	}
 	return entries, nil
+}
+
+// groupListViews folds each run of consecutive list views alike (same
+// action, actor, roles and outcome) into its first entry, which then says
+// how many there were and when the last was: a page reloaded many times
+// does not bury the other accesses of a report. Reads, changes, reveals
+// and refusals stay one entry each.
+func groupListViews(entries []ReportEntry, loc *time.Location) []ReportEntry {
+	out := entries[:0:0]
+	for _, e := range entries {
+		e.Count, e.LastAt = 1, e.OccurredAt
+		if n := len(out); n > 0 && strings.HasSuffix(e.Action, ".list") && sameView(out[n-1], e) {
+			last := &out[n-1]
+			last.Count++
+			last.LastAt = e.OccurredAt
+			last.What = fmt.Sprintf("%s (%d fois, la dernière le %s)", Describe(last.Action), last.Count,
+				last.LastAt.In(loc).Format("02/01/2006 à 15:04:05"))
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func sameView(a, b ReportEntry) bool {
+	return a.Action == b.Action && a.Who == b.Who && a.Outcome == b.Outcome && slices.Equal(a.Roles, b.Roles)
 }

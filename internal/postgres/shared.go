@@ -29,12 +29,14 @@ type Shared struct {
 	err      error // the first failure; every later use returns it
 	finished bool
 	detached []detachedTx
-	later    []statement // sent in one batch before the commit
+	later    []statement    // sent in one batch before the commit
+	merged   map[string]int // index in later of the statement queued under a merge key
 }
 
 type statement struct {
 	sql  string
 	args []any
+	key  string // merge key, "" when not mergeable
 }
 
 type detachedTx struct {
@@ -86,9 +88,26 @@ func (s *Shared) run(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) er
 		return errors.New("postgres: one request's transactions on two pools")
 	}
 	queued := len(s.later)
+	before := make([][]any, queued) // the queued statements' arguments, which a merge may replace
+	for i, st := range s.later {
+		before[i] = st.args
+	}
 	err := fn(sharedTx{s.tx, s})
 	if err != nil {
-		s.later = s.later[:queued] // what a failed call queued goes with it, as in a rollback
+		// What a failed call queued or merged goes with it, as in a rollback.
+		s.later = s.later[:queued]
+		for i := range s.later {
+			s.later[i].args = before[i]
+		}
+		s.merged = nil
+		for i, st := range s.later {
+			if st.key != "" {
+				if s.merged == nil {
+					s.merged = map[string]int{}
+				}
+				s.merged[st.key] = i
+			}
+		}
 		if s.tx.Conn().PgConn().TxStatus() == 'E' {
 			// PostgreSQL refuses everything until rollback: the request fails.
 			s.err = fmt.Errorf("request transaction aborted: %w", err)
@@ -115,7 +134,32 @@ func Later(tx pgx.Tx, sql string, args ...any) bool {
 	if !ok {
 		return false
 	}
-	st.s.later = append(st.s.later, statement{sql, args}) // st.s.mu is held by run, which called fn with tx
+	st.s.later = append(st.s.later, statement{sql: sql, args: args}) // st.s.mu is held by run, which called fn with tx
+	return true
+}
+
+// LaterMerged is Later for a statement that may be merged with one queued
+// before it in the same request under the same key: merge receives the
+// queued statement's arguments and these, and returns the arguments of
+// the one statement to send instead of both (it must not modify the
+// slices it receives). An empty key merges nothing.
+func LaterMerged(tx pgx.Tx, key string, merge func(queued, args []any) []any, sql string, args ...any) bool {
+	st, ok := tx.(sharedTx)
+	if !ok {
+		return false
+	}
+	s := st.s // s.mu is held by run, which called fn with tx
+	if i, ok := s.merged[key]; ok && key != "" && s.later[i].sql == sql {
+		s.later[i].args = merge(s.later[i].args, args)
+		return true
+	}
+	if key != "" {
+		if s.merged == nil {
+			s.merged = map[string]int{}
+		}
+		s.merged[key] = len(s.later)
+	}
+	s.later = append(s.later, statement{sql: sql, args: args, key: key})
 	return true
 }
 
@@ -139,7 +183,7 @@ func (s *Shared) Finish(ctx context.Context) error {
 				s.err = fmt.Errorf("queued statements: %w", err)
 			}
 		}
-		s.later = nil
+		s.later, s.merged = nil, nil
 		if s.err == nil {
 			if err := s.tx.Commit(ctx); err != nil {
 				s.err = MapError(fmt.Errorf("commit: %w", err))

@@ -169,3 +169,63 @@ func TestShared(t *testing.T) {
 		}
 	})
 }
+
+// Statements queued under one merge key in a request become one; a failed
+// call's queued statements and merges are undone with it.
+func TestLaterMerged(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE merge_test (k text NOT NULL, ids int[] NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	const insert = `INSERT INTO merge_test (k, ids) VALUES ($1, $2)`
+	merge := func(queued, args []any) []any {
+		ids := append(append([]int(nil), queued[1].([]int)...), args[1].([]int)...)
+		return []any{queued[0], ids}
+	}
+	queue := func(sctx context.Context, fail bool, key string, ids ...int) {
+		t.Helper()
+		err := postgres.InTx(sctx, pool, func(tx pgx.Tx) error {
+			if !postgres.LaterMerged(tx, key, merge, insert, key, ids) {
+				t.Fatal("not deferred in a shared transaction")
+			}
+			if fail {
+				return errors.New("fail")
+			}
+			return nil
+		})
+		if (err != nil) != fail {
+			t.Fatalf("InTx: %v", err)
+		}
+	}
+	sctx, sh := postgres.Share(ctx)
+	queue(sctx, false, "a", 1, 2)
+	queue(sctx, false, "b", 3)
+	queue(sctx, false, "a", 4)
+	queue(sctx, true, "a", 5) // rolled back: 5 appears nowhere
+	queue(sctx, true, "c", 6) // rolled back
+	queue(sctx, false, "c", 7)
+	queue(sctx, false, "", 8) // no key: never merged
+	queue(sctx, false, "", 9)
+	if err := sh.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := pool.QueryRow(ctx, `SELECT string_agg(k || ':' || array_to_string(ids, ','), ' ' ORDER BY k, ids)
+		FROM merge_test`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := ":8 :9 a:1,2,4 b:3 c:7"; got != want {
+		t.Fatalf("rows %q, want %q", got, want)
+	}
+	// Outside a shared transaction, nothing is deferred.
+	if err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if postgres.LaterMerged(tx, "a", merge, insert, "a", []int{1}) {
+			t.Fatal("deferred outside a shared transaction")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
