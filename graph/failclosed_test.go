@@ -297,6 +297,13 @@ func TestAuditFailureFailsClosed(t *testing.T) {
 	t.Run("nothing written", func(t *testing.T) {
 		after := tableCounts(t, st.super)
 		for table, n := range before {
+			// A sign-in reserves its attempt in auth_throttle, committed
+			// before the password is checked so that parallel attempts
+			// cannot overrun the budget: an attempt that then failed (here,
+			// on its audit event) still spent it. That is a counter, not data.
+			if table == "auth_throttle" {
+				continue
+			}
 			if after[table] != n {
 				t.Errorf("%s: %d rows, %d before", table, after[table], n)
 			}

@@ -11,8 +11,10 @@ import (
 
 // Defaults of the hash gate (Config.MaxConcurrentHashes and the queue).
 const (
-	// DefaultHashQueueWait is how long a sign-in waits for a free slot.
-	DefaultHashQueueWait = time.Second
+	// DefaultHashQueueWait is how long a sign-in waits for a free slot: a
+	// waiting sign-in holds no memory, and a loaded machine (a burst at nine
+	// in the morning, a busy CI) may take a few seconds to clear the queue.
+	DefaultHashQueueWait = 5 * time.Second
 	// hashQueuePerSlot: sign-ins that may wait, per slot, before the next
 	// one is refused at once.
 	hashQueuePerSlot = 4
