@@ -48,10 +48,25 @@ func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// NotFoundf is the answer for a resource that does not exist and for one
-// the actor may not see: both must look exactly the same.
+// NotFoundMessage is the one message of every NOT_FOUND: it names no kind
+// of record, so an id probed through any operation tells nothing about
+// what it might be.
+const NotFoundMessage = "not found"
+
+// NotFoundError is the answer for a resource that does not exist and for
+// one the actor may not see: both look exactly the same, whatever the kind
+// of record, the operation or the cause.
+func NotFoundError() *Error {
+	return &Error{Code: NotFound, Message: NotFoundMessage}
+}
+
+// NotFoundf is NotFoundError; kind is ignored (it names what the caller
+// looked for in code, never in what a client sees).
+//
+// Deprecated: use NotFoundError.
 func NotFoundf(kind string) *Error {
-	return &Error{Code: NotFound, Message: kind + " not found"}
+	_ = kind
+	return NotFoundError()
 }
 
 // CodeOf returns the code of err, INTERNAL for anything unknown.

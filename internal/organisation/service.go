@@ -215,7 +215,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Organis
 	}
 	o, ok := m[id]
 	if !ok {
-		return Organisation{}, apperr.NotFoundf("organisation")
+		return Organisation{}, apperr.NotFoundError()
 	}
 	return o, nil
 }

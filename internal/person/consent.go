@@ -91,7 +91,7 @@ func (s *Service) WithdrawConsent(ctx context.Context, a actor.Actor, id uuid.UU
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id WHERE c.id = $1`,
 			id).Scan(&did)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("consent")
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)

@@ -172,7 +172,7 @@ func TestMapError(t *testing.T) {
 	named := postgres.Constraint{"dossiers_reference_key": apperr.InvalidField("reference", "taken")}
 	other := postgres.Constraint{"something_else": apperr.New(apperr.Forbidden, "x")}
 	plain := errors.New("plain")
-	domain := apperr.NotFoundf("dossier")
+	domain := apperr.NotFoundError()
 
 	for name, tc := range map[string]struct {
 		err   error

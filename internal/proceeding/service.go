@@ -620,7 +620,7 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT p.dossier_id`+standingFrom+` WHERE s.id = $1`, id).Scan(&dossierID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf(standingType)
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read standing dossier: %w", err)
@@ -690,7 +690,7 @@ func (s *Service) Consent(ctx context.Context, a actor.Actor, consentID uuid.UUI
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id
 			WHERE c.id = $1`, consentID).Scan(&dossierID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("consent")
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)
