@@ -112,7 +112,7 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 func (p *Program) logger(cfg Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(p.Stderr, &slog.HandlerOptions{Level: lvl}))
+	return slog.New(slog.NewJSONHandler(p.Stderr, &slog.HandlerOptions{Level: lvl, ReplaceAttr: postgres.RedactErrors}))
 }
 
 func requireDB(cfg Config) error {

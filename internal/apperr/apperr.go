@@ -90,9 +90,17 @@ type Validation struct {
 	fields []FieldError
 }
 
-// Add records that field is wrong, with a message for the user.
+// Add records that field is wrong, with a message for the user. The same
+// field and message are recorded once (a list of a thousand bad entries
+// gives one error, not a thousand).
 func (v *Validation) Add(field, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	fe := FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	for _, f := range v.fields {
+		if f == fe {
+			return
+		}
+	}
+	v.fields = append(v.fields, fe)
 }
 
 // Check records the message when cond is false.

@@ -147,9 +147,10 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Ev
 	if !in.Kind.valid() {
 		v.Add("kind", "unknown kind")
 	}
-	title := valid.Text(&v, "title", in.Title, 1, 300)
+	title := valid.Label(&v, "title", in.Title, 1, 300)
 	desc := valid.OptText(&v, "description", in.Description, 4000)
 	idem := valid.Text(&v, "idempotencyKey", in.IdempotencyKey, 1, 128)
+	valid.FileName(&v, "fileName", opt(in.FileName))
 	name := cleanFileName(opt(in.FileName))
 	if err := v.Err(); err != nil {
 		return Evidence{}, err
@@ -266,6 +267,11 @@ func (s *Service) Upload(ctx context.Context, a actor.Actor, id uuid.UUID, body 
 	fileName string) (Evidence, error) {
 	if declaredSize > s.cfg.MaxSize {
 		return Evidence{}, &TooLargeError{Max: s.cfg.MaxSize}
+	}
+	var fv apperr.Validation
+	valid.FileName(&fv, "fileName", fileName)
+	if err := fv.Err(); err != nil {
+		return Evidence{}, err
 	}
 	var (
 		e           Evidence

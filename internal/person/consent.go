@@ -49,7 +49,7 @@ func (s *Service) RecordConsent(ctx context.Context, a actor.Actor, in RecordCon
 	v.Check(!in.GivenOn.IsZero(), "givenOn", "is required")
 	v.Check(!in.GivenOn.After(s.today()), "givenOn", "must not be in the future")
 	scope := valid.OptText(&v, "scope", in.Scope, 2000)
-	ref := valid.OptText(&v, "reference", in.Reference, 128)
+	ref := valid.OptLabel(&v, "reference", in.Reference, 128)
 	if err := v.Err(); err != nil {
 		return Consent{}, err
 	}
