@@ -252,7 +252,7 @@ func TestAttackerInputs(t *testing.T) {
 		const rlo = "\u202e"
 		for _, tc := range []struct {
 			name, query, field string
-			vars                map[string]any
+			vars               map[string]any
 		}{
 			{"dossier reference", `mutation($v: String!) { createDossier(input: {reference: $v, title: "t", themes: [GROOMING]}) { id } }`,
 				"reference", nil},
