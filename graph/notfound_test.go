@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/egide/egide/internal/apperr"
@@ -19,8 +20,9 @@ func checkOneNotFound(t *testing.T, cells []*mxCell) {
 	t.Run("one_not_found", func(t *testing.T) {
 		type key struct{ actor, op string }
 		type answer struct {
-			rel  string
-			body string
+			rel    string
+			body   string
+			events string // the kinds of audit events the request wrote
 		}
 		byOp := map[key][]answer{}
 		seen := 0
@@ -36,7 +38,12 @@ func checkOneNotFound(t *testing.T, cells []*mxCell) {
 				}
 			}
 			k := key{c.a.name, c.op.Field}
-			byOp[k] = append(byOp[k], answer{c.rel, string(c.resp.body)})
+			kinds := make([]string, 0, len(c.events))
+			for _, e := range c.events {
+				kinds = append(kinds, e.Action+"/"+e.Outcome)
+			}
+			sort.Strings(kinds)
+			byOp[k] = append(byOp[k], answer{c.rel, string(c.resp.body), strings.Join(kinds, ",")})
 			if c.resp.status != 200 {
 				t.Errorf("%s: NOT_FOUND with HTTP %d", c.name, c.resp.status)
 			}
@@ -61,6 +68,12 @@ func checkOneNotFound(t *testing.T, cells []*mxCell) {
 				if a.body != missing.body {
 					t.Errorf("%s/%s: a %s id and a missing one get different answers:\n%s: %s\nmissing: %s",
 						k.actor, k.op, a.rel, a.rel, a.body, missing.body)
+				}
+				// Nor by what the probe costs: the same audit events
+				// (a refusal written in a transaction of its own, or none).
+				if a.events != missing.events {
+					t.Errorf("%s/%s: a %s id writes audit events [%s], a missing one [%s]",
+						k.actor, k.op, a.rel, a.events, missing.events)
 				}
 			}
 		}

@@ -90,8 +90,8 @@ func (s *Service) WithdrawConsent(ctx context.Context, a actor.Actor, id uuid.UU
 		var did uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id WHERE c.id = $1`,
 			id).Scan(&did)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundError()
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: "consent", ResourceID: id}
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)

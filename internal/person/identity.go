@@ -170,7 +170,8 @@ func (s *Service) RevealIdentity(ctx context.Context, a actor.Actor, personID uu
 			did, err = authz.RowDossier(ctx, tx, personTable(kind), kind, personID)
 		}
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return apperr.NotFoundError()
+			// Neither: refused and audited like a person the actor may not see.
+			return &authz.Denial{Permission: authz.IdentityRead, ResourceType: kind, ResourceID: personID}
 		}
 		if err != nil {
 			return err

@@ -619,8 +619,8 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT p.dossier_id`+standingFrom+` WHERE s.id = $1`, id).Scan(&dossierID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundError()
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: standingType, ResourceID: id}
 		}
 		if err != nil {
 			return fmt.Errorf("read standing dossier: %w", err)
@@ -689,8 +689,8 @@ func (s *Service) Consent(ctx context.Context, a actor.Actor, consentID uuid.UUI
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id
 			WHERE c.id = $1`, consentID).Scan(&dossierID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundError()
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseRead, ResourceType: "consent", ResourceID: consentID}
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)
