@@ -258,6 +258,8 @@ func TestAttackerInputs(t *testing.T) {
 				"reference", nil},
 			{"dossier title", `mutation($v: String!) { createDossier(input: {reference: "R-bidi", title: $v, themes: [GROOMING]}) { id } }`,
 				"title", nil},
+			{"prosecutor's reference", `mutation($v: String) { createDossier(input: {reference: "R-bidi", title: "t", themes: [GROOMING], parquetNumber: $v}) { id } }`,
+				"parquetNumber", nil},
 			{"dossier title update", `mutation($id: ID!, $v: String) { updateDossier(id: $id, input: {title: $v}) { id } }`,
 				"title", map[string]any{"id": dossierID}},
 			{"victim pseudonym", `mutation($d: ID!, $v: String!) { addVictim(input: {dossierId: $d, pseudonym: $v}) { id } }`,

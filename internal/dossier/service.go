@@ -143,8 +143,8 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Do
 	title := valid.Label(&v, "title", in.Title, 1, 300)
 	summary := valid.OptText(&v, "summary", in.Summary, 20000)
 	themes := themeStrings(&v, in.Themes)
-	parquet := valid.OptText(&v, "parquetNumber", in.ParquetNumber, 64)
-	instr := valid.OptText(&v, "instructionNumber", in.InstructionNumber, 64)
+	parquet := valid.OptLabel(&v, "parquetNumber", in.ParquetNumber, 64)
+	instr := valid.OptLabel(&v, "instructionNumber", in.InstructionNumber, 64)
 	platforms := valid.Labels(&v, "platforms", in.Platforms, 80, MaxPlatforms)
 	countries := valid.Countries(&v, "countries", in.Countries, MaxCountries)
 	opened := today(s.now())
@@ -207,8 +207,8 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	if in.Countries != nil {
 		countries = valid.Countries(&v, "countries", in.Countries, MaxCountries)
 	}
-	parquet := valid.OptText(&v, "parquetNumber", in.ParquetNumber, 64)
-	instr := valid.OptText(&v, "instructionNumber", in.InstructionNumber, 64)
+	parquet := valid.OptLabel(&v, "parquetNumber", in.ParquetNumber, 64)
+	instr := valid.OptLabel(&v, "instructionNumber", in.InstructionNumber, 64)
 	if err := v.Err(); err != nil {
 		return Dossier{}, err
 	}

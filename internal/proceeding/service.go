@@ -147,7 +147,7 @@ func checkCourt(v *apperr.Validation, stage Stage, kind CourtKind, name, chamber
 	c := court{stage: stage, kind: kind, startedOn: day(startedOn),
 		name:    opt(valid.OptText(v, "courtName", name, 200)),
 		chamber: opt(valid.OptText(v, "chamber", chamber, 200)),
-		docket:  opt(valid.OptText(v, "docketNumber", docket, 64)),
+		docket:  opt(valid.OptLabel(v, "docketNumber", docket, 64)),
 	}
 	if !stage.valid() {
 		v.Add("stage", "unknown stage")
@@ -208,7 +208,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	var v apperr.Validation
 	name := valid.OptText(&v, "courtName", in.CourtName, 200)
 	chamber := valid.OptText(&v, "chamber", in.Chamber, 200)
-	docket := valid.OptText(&v, "docketNumber", in.DocketNumber, 64)
+	docket := valid.OptLabel(&v, "docketNumber", in.DocketNumber, 64)
 	if err := v.Err(); err != nil {
 		return Proceeding{}, err
 	}
