@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/egide/egide/graph"
@@ -25,6 +26,8 @@ import (
 	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/demo"
 	"github.com/egide/egide/internal/page"
+	"github.com/egide/egide/internal/postgres/pgtest"
+	"github.com/egide/egide/internal/testfixture"
 )
 
 // gqlAnswer is a GraphQL response as an attacker reads it.
@@ -198,7 +201,12 @@ func (a *attacker) ask(query string, vars map[string]any) gqlAnswer {
 // Every one is INVALID on the field it came in, never INTERNAL.
 func TestAttackerInputs(t *testing.T) {
 	t.Parallel()
-	srv, _, accs := server(t, 3)
+	pool, err := pgxpool.New(context.Background(), pgtest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	srv, accs := seededServer(t, pool, 3)
 	staff := signIn(t, srv.URL, accs, "legal_staff")
 	admin := signIn(t, srv.URL, accs, "admin")
 	d := staff.ask(`{ dossiers(first: 1) { nodes { id victims { id } } } }`, nil)
@@ -282,6 +290,35 @@ func TestAttackerInputs(t *testing.T) {
 				if got.code() != "INVALID" || fmt.Sprint(got.fields()) != "["+tc.field+"]" {
 					t.Errorf("%s %+q: want INVALID on %s, got %+v", tc.name, v, tc.field, got)
 				}
+			}
+		}
+	})
+
+	// User ids, which the authorization matrix does not try missing: a
+	// random id and a user of another organisation get the same answer
+	// and the same refusal event.
+	t.Run("user ids", func(t *testing.T) {
+		stranger := testfixture.User(t, pool, testfixture.Org(t, pool), actor.LegalStaff).UserID
+		for _, q := range []string{
+			`query($id: ID!) { user(id: $id) { id } }`,
+			`mutation($id: ID!) { disableUser(id: $id) { id } }`,
+			`mutation($id: ID!) { setUserRoles(id: $id, roles: [LEGAL_STAFF]) { id } }`,
+			`mutation($id: ID!) { resetUserPassword(id: $id, temporaryPassword: "une phrase de passe assez longue") { id } }`,
+			`mutation($id: ID!) { unassignDossier(dossierId: "` + dossierID + `", userId: $id) { id } }`,
+		} {
+			var bodies, events []string
+			for _, id := range []uuid.UUID{uuid.New(), stranger} {
+				raw, reqID := postRaw(t, admin.c, admin.url, q, map[string]any{"id": id})
+				bodies = append(bodies, raw)
+				var kinds string
+				if err := pool.QueryRow(context.Background(), `SELECT coalesce(string_agg(action || '/' || outcome, ',' ORDER BY id), '')
+					FROM audit_events WHERE request_id = $1`, reqID).Scan(&kinds); err != nil {
+					t.Fatal(err)
+				}
+				events = append(events, kinds)
+			}
+			if bodies[0] != bodies[1] || events[0] != events[1] || !strings.Contains(bodies[0], `"NOT_FOUND"`) {
+				t.Errorf("%s\nmissing: %s [%s]\nother organisation: %s [%s]", q, bodies[0], events[0], bodies[1], events[1])
 			}
 		}
 	})
