@@ -112,3 +112,19 @@ func TestNewFormats(t *testing.T) {
 		t.Fatalf("%q / %q", e.Message, e.Error())
 	}
 }
+
+// A list of ten thousand bad entries gives one error per distinct
+// message, not ten thousand: the answer does not grow with the input.
+func TestValidationRecordsEachErrorOnce(t *testing.T) {
+	t.Parallel()
+	var v apperr.Validation
+	for range 10_000 {
+		v.Add("themes", "unknown theme")
+	}
+	v.Add("themes", "at most %d entries", 20)
+	v.Add("title", "unknown theme")
+	e, _ := apperr.As(v.Err())
+	if e == nil || len(e.Fields) != 3 {
+		t.Fatalf("%v", v.Err())
+	}
+}
