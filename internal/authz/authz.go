@@ -188,7 +188,7 @@ func (d *Denial) Unwrap() error {
 	if d.Visible {
 		return apperr.New(apperr.Forbidden, "not allowed")
 	}
-	return apperr.NotFoundf(d.ResourceType)
+	return apperr.NotFoundError()
 }
 
 // Require refuses an organisation-level permission the actor lacks.

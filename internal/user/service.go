@@ -726,7 +726,7 @@ func shareTarget(ctx context.Context, tx pgx.Tx, acc authz.DossierAccess, orgID 
 		return fmt.Errorf("find organisation: %w", err)
 	}
 	if !exists {
-		return apperr.NotFoundf("organisation")
+		return apperr.NotFoundError()
 	}
 	return nil
 }
