@@ -39,7 +39,7 @@ func evidenceRoutes(mux *http.ServeMux, opt Options) {
 		if h := r.Header.Get(FilenameHeader); h != "" {
 			n, err := url.PathUnescape(h)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, apperr.Invalid, FilenameHeader+" must be percent-encoded UTF-8")
+				writeAppError(w, r, opt, "evidence", apperr.InvalidField("fileName", "%s must be percent-encoded UTF-8", FilenameHeader))
 				return
 			}
 			name = n

@@ -343,10 +343,12 @@ func TestEvidenceUploadRefusesMisleadingFileNames(t *testing.T) {
 	s := newEvidenceSite(t, 1<<20)
 	id := s.create(t)
 	path := "/evidence/" + id.String() + "/content"
-	for _, name := range []string{"rapport\u202efdp.exe", "a\u2066b\u2069.pdf", "\u200fx.pdf", "x\u202ay\u202c.pdf",
-		"nul\x00.pdf", "line\nbreak.pdf"} {
+	for _, header := range []string{url.PathEscape("rapport\u202efdp.exe"), url.PathEscape("a\u2066b\u2069.pdf"),
+		url.PathEscape("\u200fx.pdf"), url.PathEscape("x\u202ay\u202c.pdf"), url.PathEscape("nul\x00.pdf"),
+		url.PathEscape("line\nbreak.pdf"), "%E2%80%AEfdp.exe", "bad%ZZescape", "%FF%FE.pdf"} {
+		name := header
 		r := s.do(t, http.MethodPut, path, map[string]string{CSRFHeader: "1", "Cookie": s.cookie,
-			FilenameHeader: url.PathEscape(name)}, bytes.NewReader([]byte("%PDF-1.4\nx")))
+			FilenameHeader: header}, bytes.NewReader([]byte("%PDF-1.4\nx")))
 		var out struct {
 			Errors []struct {
 				Extensions struct {
