@@ -17,6 +17,9 @@ import (
 
 // CreateUser is the resolver for the createUser field.
 func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (model.User, error) {
+	if err := boundRoles("roles", input.Roles); err != nil {
+		return model.User{}, err
+	}
 	return userResult(r.UserSvc.Create(ctx, ActorFrom(ctx), user.CreateInput{Email: input.Email,
 		DisplayName: input.DisplayName, Roles: input.Roles, TemporaryPassword: input.TemporaryPassword,
 		OrganisationID: input.OrganisationID}))
@@ -24,6 +27,9 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 
 // SetUserRoles is the resolver for the setUserRoles field.
 func (r *mutationResolver) SetUserRoles(ctx context.Context, id uuid.UUID, roles []actor.Role) (model.User, error) {
+	if err := boundRoles("roles", roles); err != nil {
+		return model.User{}, err
+	}
 	return userResult(r.UserSvc.SetRoles(ctx, ActorFrom(ctx), id, roles))
 }
 

@@ -37,7 +37,8 @@ import (
 //     hidden from the caller, writes a `denied` event with the permission
 //     that was missing;
 //   - a refused call writes no `allowed` event of its action;
-//   - missing ids and unauthenticated calls need no event.
+//   - unauthenticated calls need no event; a missing id writes the events
+//     a hidden one does (checkOneNotFound, notfound_test.go).
 //
 // A cell that breaks a rule fails, unless it is listed in auditKnownGaps.
 // TestAuditSessionEvents follows sign-in, failed sign-in, the second

@@ -73,7 +73,7 @@ func oneTransactionPerRead(log *slog.Logger) graphql.ResponseMiddleware {
 		resp := next(ctx)
 		if err := tx.Finish(context.WithoutCancel(ctx)); err != nil {
 			log.ErrorContext(ctx, "read request not committed: no data sent", "request_id", ActorFrom(ctx).RequestID,
-				"error", err)
+				"error", postgres.LogSafe(err))
 			return &graphql.Response{Errors: gqlerror.List{{Message: "internal error",
 				Extensions: map[string]any{"code": string(apperr.Internal)}}}}
 		}
@@ -106,10 +106,14 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &ge) && ge.Err == nil {
 			// Parse and validation errors from gqlparser describe the query
 			// against the public schema: safe to show, and the client's fault.
+			gqlErr.Message = withoutSuggestions(gqlErr.Message)
 			gqlErr.Extensions = map[string]any{"code": string(apperr.Invalid)}
 			return gqlErr
 		}
-		log.ErrorContext(ctx, "internal error", "request_id", ActorFrom(ctx).RequestID, "error", err)
+		if presentClientFault(ctx, log, gqlErr, err) {
+			return gqlErr
+		}
+		log.ErrorContext(ctx, "internal error", "request_id", ActorFrom(ctx).RequestID, "error", postgres.LogSafe(err))
 		gqlErr.Message = "internal error"
 		gqlErr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gqlErr

@@ -110,7 +110,7 @@ func mustAll[T any](m map[uuid.UUID]T, err error) func([]uuid.UUID, string) (map
 		errs := dataloadgen.MappedFetchError[uuid.UUID]{}
 		for _, id := range ids {
 			if _, ok := m[id]; !ok {
-				errs[id] = apperr.NotFoundf(kind)
+				errs[id] = apperr.NotFoundError()
 			}
 		}
 		if len(errs) > 0 {

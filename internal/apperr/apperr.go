@@ -69,10 +69,25 @@ func (e *Error) RetryAfterSeconds() int {
 	return int((e.RetryAfter + time.Second - 1) / time.Second)
 }
 
-// NotFoundf is the answer for a resource that does not exist and for one
-// the actor may not see: both must look exactly the same.
+// NotFoundMessage is the one message of every NOT_FOUND: it names no kind
+// of record, so an id probed through any operation tells nothing about
+// what it might be.
+const NotFoundMessage = "not found"
+
+// NotFoundError is the answer for a resource that does not exist and for
+// one the actor may not see: both look exactly the same, whatever the kind
+// of record, the operation or the cause.
+func NotFoundError() *Error {
+	return &Error{Code: NotFound, Message: NotFoundMessage}
+}
+
+// NotFoundf is NotFoundError; kind is ignored (it names what the caller
+// looked for in code, never in what a client sees).
+//
+// Deprecated: use NotFoundError.
 func NotFoundf(kind string) *Error {
-	return &Error{Code: NotFound, Message: kind + " not found"}
+	_ = kind
+	return NotFoundError()
 }
 
 // CodeOf returns the code of err, INTERNAL for anything unknown.
@@ -96,9 +111,17 @@ type Validation struct {
 	fields []FieldError
 }
 
-// Add records that field is wrong, with a message for the user.
+// Add records that field is wrong, with a message for the user. The same
+// field and message are recorded once (a list of a thousand bad entries
+// gives one error, not a thousand).
 func (v *Validation) Add(field, format string, args ...any) {
-	v.fields = append(v.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	fe := FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+	for _, f := range v.fields {
+		if f == fe {
+			return
+		}
+	}
+	v.fields = append(v.fields, fe)
 }
 
 // Check records the message when cond is false.

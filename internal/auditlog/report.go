@@ -116,8 +116,8 @@ func (s *Service) VictimReport(ctx context.Context, a actor.Actor, victimID uuid
 		err := tx.QueryRow(ctx, `SELECT v.pseudonym, d.reference, d.id, d.organisation_id
 			FROM victims v JOIN dossiers d ON d.id = v.dossier_id WHERE v.id = $1`, victimID).
 			Scan(&out.Pseudonym, &out.DossierReference, &dossierID, &orgID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("victim")
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a victim of another organisation
+			return &authz.Denial{Permission: authz.AuditRead, ResourceType: "victim", ResourceID: victimID}
 		}
 		if err != nil {
 			return fmt.Errorf("read victim: %w", err)

@@ -208,7 +208,7 @@ func (d *Denial) Unwrap() error {
 	if d.Visible {
 		return apperr.New(apperr.Forbidden, "not allowed")
 	}
-	return apperr.NotFoundf(d.ResourceType)
+	return apperr.NotFoundError()
 }
 
 // Require refuses an organisation-level permission the actor lacks.
@@ -254,7 +254,11 @@ func (az *Authorizer) Dossier(ctx context.Context, tx pgx.Tx, a actor.Actor, p P
 		FROM dossiers d WHERE d.id = $1`+lock, dossierID, a.OrgID, a.UserID).
 		Scan(&acc.OrgID, &acc.Closed, &inScope, &acc.Assigned)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return DossierAccess{}, apperr.NotFoundf(resourceType) // nothing to audit: it does not exist
+		// Refused and audited like a dossier the actor may not see: a probe
+		// of a missing id answers, records and costs what one of a hidden
+		// id does.
+		deny.DossierID = uuid.Nil
+		return DossierAccess{}, deny
 	}
 	if err != nil {
 		return DossierAccess{}, fmt.Errorf("authz dossier: %w", err)
@@ -394,8 +398,9 @@ var rowTables = map[string]bool{"victims": true, "defendants": true, "charges": 
 	"hearings": true, "evidence": true, "content_references": true}
 
 // RowDossier returns the dossier a row of table belongs to, to authorize
-// an access to that row with Dossier; NOT_FOUND (as kind) when the row
-// does not exist.
+// an access to that row with Dossier. When the row does not exist it is a
+// *Denial (NOT_FOUND, audited as access.denied naming id, like a row the
+// actor may not see).
 func RowDossier(ctx context.Context, tx pgx.Tx, table, kind string, id uuid.UUID) (uuid.UUID, error) {
 	if !rowTables[table] {
 		return uuid.Nil, fmt.Errorf("authz: no dossier rows in table %q", table)
@@ -403,7 +408,7 @@ func RowDossier(ctx context.Context, tx pgx.Tx, table, kind string, id uuid.UUID
 	var d uuid.UUID
 	err := tx.QueryRow(ctx, `SELECT dossier_id FROM `+table+` WHERE id = $1`, id).Scan(&d)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, apperr.NotFoundf(kind)
+		return uuid.Nil, &Denial{ResourceType: kind, ResourceID: id}
 	}
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("read %s dossier: %w", kind, err)
@@ -416,7 +421,11 @@ func RowDossier(ctx context.Context, tx pgx.Tx, table, kind string, id uuid.UUID
 // does not exist or the actor may not see its dossier.
 func (az *Authorizer) Row(ctx context.Context, tx pgx.Tx, a actor.Actor, p Permission, table, resourceType string,
 	id uuid.UUID) (DossierAccess, error) {
-	d, err := RowDossier(ctx, tx, table, strings.ReplaceAll(resourceType, "_", " "), id)
+	d, err := RowDossier(ctx, tx, table, resourceType, id)
+	var missing *Denial
+	if errors.As(err, &missing) {
+		missing.Permission = p
+	}
 	if err != nil {
 		return DossierAccess{}, err
 	}

@@ -270,7 +270,7 @@ func (s *Service) ByDefendant(ctx context.Context, a actor.Actor, defendantID uu
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT dossier_id FROM defendants WHERE id = $1`, defendantID).Scan(&dossierID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("defendant")
+			return apperr.NotFoundError()
 		}
 		if err != nil {
 			return fmt.Errorf("read defendant dossier: %w", err)

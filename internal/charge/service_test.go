@@ -257,8 +257,9 @@ func TestAddErrors(t *testing.T) {
 	if n := testfixture.AuditCount(t, f.pool, "charge.create", "allowed"); n != 0 {
 		t.Errorf("%d create events after errors", n)
 	}
-	if n := testfixture.AuditCount(t, f.pool, "access.denied", "denied"); n != 5 {
-		t.Errorf("want the 5 refusals audited, got %d", n)
+	// The unknown dossier too: a missing id is refused like a hidden one.
+	if n := testfixture.AuditCount(t, f.pool, "access.denied", "denied"); n != 6 {
+		t.Errorf("want the 6 refusals audited, got %d", n)
 	}
 }
 

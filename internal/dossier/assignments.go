@@ -17,7 +17,7 @@ import (
 func LoadInTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Dossier, error) {
 	d, err := scan(tx.QueryRow(ctx, `SELECT `+columns+` FROM dossiers d WHERE d.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Dossier{}, apperr.NotFoundf("dossier")
+		return Dossier{}, apperr.NotFoundError()
 	}
 	if err != nil {
 		return Dossier{}, fmt.Errorf("read dossier: %w", err)

@@ -85,7 +85,17 @@ func scan(row pgx.Row) (Dossier, error) {
 	return d, err
 }
 
+// Bounds of the dossier's list inputs.
+const (
+	MaxThemes    = 20
+	MaxPlatforms = 30
+	MaxCountries = 50
+)
+
 func themeStrings(v *apperr.Validation, ts []Theme) []string {
+	if !valid.List(v, "themes", ts, MaxThemes) {
+		return nil
+	}
 	out := make([]string, 0, len(ts))
 	seen := map[Theme]bool{}
 	for _, t := range ts {
@@ -129,14 +139,14 @@ func opt(s *string) string {
 // Create opens a dossier in the actor's organisation.
 func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Dossier, error) {
 	var v apperr.Validation
-	ref := valid.Text(&v, "reference", in.Reference, 1, 64)
-	title := valid.Text(&v, "title", in.Title, 1, 300)
+	ref := valid.Label(&v, "reference", in.Reference, 1, 64)
+	title := valid.Label(&v, "title", in.Title, 1, 300)
 	summary := valid.OptText(&v, "summary", in.Summary, 20000)
 	themes := themeStrings(&v, in.Themes)
-	parquet := valid.OptText(&v, "parquetNumber", in.ParquetNumber, 64)
-	instr := valid.OptText(&v, "instructionNumber", in.InstructionNumber, 64)
-	platforms := valid.Labels(&v, "platforms", in.Platforms, 80, 30)
-	countries := valid.Countries(&v, "countries", in.Countries)
+	parquet := valid.OptLabel(&v, "parquetNumber", in.ParquetNumber, 64)
+	instr := valid.OptLabel(&v, "instructionNumber", in.InstructionNumber, 64)
+	platforms := valid.Labels(&v, "platforms", in.Platforms, 80, MaxPlatforms)
+	countries := valid.Countries(&v, "countries", in.Countries, MaxCountries)
 	opened := today(s.now())
 	if in.OpenedOn != nil {
 		opened = *in.OpenedOn
@@ -179,11 +189,11 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	var v apperr.Validation
 	var ref, title *string
 	if in.Reference != nil {
-		r := valid.Text(&v, "reference", *in.Reference, 1, 64)
+		r := valid.Label(&v, "reference", *in.Reference, 1, 64)
 		ref = &r
 	}
 	if in.Title != nil {
-		t := valid.Text(&v, "title", *in.Title, 1, 300)
+		t := valid.Label(&v, "title", *in.Title, 1, 300)
 		title = &t
 	}
 	summary := valid.OptText(&v, "summary", in.Summary, 20000)
@@ -192,13 +202,13 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 		themes = themeStrings(&v, in.Themes)
 	}
 	if in.Platforms != nil {
-		platforms = valid.Labels(&v, "platforms", in.Platforms, 80, 30)
+		platforms = valid.Labels(&v, "platforms", in.Platforms, 80, MaxPlatforms)
 	}
 	if in.Countries != nil {
-		countries = valid.Countries(&v, "countries", in.Countries)
+		countries = valid.Countries(&v, "countries", in.Countries, MaxCountries)
 	}
-	parquet := valid.OptText(&v, "parquetNumber", in.ParquetNumber, 64)
-	instr := valid.OptText(&v, "instructionNumber", in.InstructionNumber, 64)
+	parquet := valid.OptLabel(&v, "parquetNumber", in.ParquetNumber, 64)
+	instr := valid.OptLabel(&v, "instructionNumber", in.InstructionNumber, 64)
 	if err := v.Err(); err != nil {
 		return Dossier{}, err
 	}
@@ -413,6 +423,18 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 	sort, ok := sorts[p.OrderBy]
 	if !ok {
 		return Page{}, apperr.InvalidField("orderBy", "unknown sort field")
+	}
+	if cur != nil { // the key goes to SQL as the sort's type: it must parse as one
+		var err error
+		switch sort.cast {
+		case "date":
+			_, err = page.KeyDate(cur)
+		case "timestamptz":
+			_, err = page.KeyTime(cur)
+		}
+		if err != nil {
+			return Page{}, err
+		}
 	}
 	args := pgx.NamedArgs{}
 	var where []string

@@ -245,7 +245,7 @@ func (s *ReferenceService) authorizeReference(ctx context.Context, tx pgx.Tx, a 
 func (s *ReferenceService) RecordReport(ctx context.Context, a actor.Actor, in ReportInput) (Report, error) {
 	var v apperr.Validation
 	v.Check(refChannelValid(in.Channel), "channel", "unknown channel")
-	ref := valid.OptText(&v, "reference", in.Reference, reportMaxReference)
+	ref := valid.OptLabel(&v, "reference", in.Reference, reportMaxReference)
 	outcome := valid.OptText(&v, "outcome", in.Outcome, reportMaxOutcome)
 	reported := refDate(in.ReportedOn)
 	switch {

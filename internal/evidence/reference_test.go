@@ -299,10 +299,10 @@ func TestReferenceAccess(t *testing.T) {
 	if n := b.count(t, "content_reports"); n != 0 {
 		t.Fatalf("%d reports written after refusals", n)
 	}
-	// Every refusal on something that exists is in the audit log: 6 actors
-	// (all but unknown and anonymous) × 5 calls.
-	if n := testfixture.AuditCount(t, b.pool, "access.denied", "denied"); n != 30 {
-		t.Fatalf("denied events = %d, want 30", n)
+	// Every refusal is in the audit log, of a missing id too (refused
+	// like a hidden one): 7 actors (all but anonymous) × 5 calls.
+	if n := testfixture.AuditCount(t, b.pool, "access.denied", "denied"); n != 35 {
+		t.Fatalf("denied events = %d, want 35", n)
 	}
 
 	// Once assigned, the partner lawyer does everything.

@@ -147,9 +147,10 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Ev
 	if !in.Kind.valid() {
 		v.Add("kind", "unknown kind")
 	}
-	title := valid.Text(&v, "title", in.Title, 1, 300)
+	title := valid.Label(&v, "title", in.Title, 1, 300)
 	desc := valid.OptText(&v, "description", in.Description, 4000)
 	idem := valid.Text(&v, "idempotencyKey", in.IdempotencyKey, 1, 128)
+	valid.FileName(&v, "fileName", opt(in.FileName))
 	name := cleanFileName(opt(in.FileName))
 	if err := v.Err(); err != nil {
 		return Evidence{}, err
@@ -266,6 +267,11 @@ func (s *Service) Upload(ctx context.Context, a actor.Actor, id uuid.UUID, body 
 	fileName string) (Evidence, error) {
 	if declaredSize > s.cfg.MaxSize {
 		return Evidence{}, &TooLargeError{Max: s.cfg.MaxSize}
+	}
+	var fv apperr.Validation
+	valid.FileName(&fv, "fileName", fileName)
+	if err := fv.Err(); err != nil {
+		return Evidence{}, err
 	}
 	var (
 		e           Evidence
@@ -387,10 +393,13 @@ func (s *Service) Download(ctx context.Context, a actor.Actor, id uuid.UUID) (Ev
 // the file's bytes from offset to its end. Offset 0 is Download, verified
 // against the recorded SHA-256; from any other offset only the chunks read
 // are authenticated (see openObjectFrom). An offset below 0 or past the
-// size is a *RangeError (INVALID), refused before the audit.
+// size is a *RangeError (INVALID), audited like any download first: the
+// answer tells the file's size, and an access that tells something is
+// recorded.
 func (s *Service) DownloadFrom(ctx context.Context, a actor.Actor, id uuid.UUID, offset int64) (Evidence, io.ReadCloser, error) {
 	var e Evidence
 	var o object
+	var rangeErr *RangeError
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		if _, err := s.authorize(ctx, tx, a, authz.EvidenceRead, id); err != nil {
 			return err
@@ -410,13 +419,16 @@ func (s *Service) DownloadFrom(ctx context.Context, a actor.Actor, id uuid.UUID,
 			return fmt.Errorf("read evidence keys: %w", err)
 		}
 		if offset < 0 || offset > o.size {
-			return &RangeError{Offset: offset, Size: o.size}
+			rangeErr = &RangeError{Offset: offset, Size: o.size} // answered once the audit is committed
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "evidence.download", ResourceType: "evidence",
 			ResourceIDs: []uuid.UUID{id}, DossierID: e.DossierID, Permission: string(authz.EvidenceRead)})
 	})
 	if err != nil {
 		return Evidence{}, nil, err
+	}
+	if rangeErr != nil {
+		return Evidence{}, nil, rangeErr
 	}
 	var body io.ReadCloser
 	if offset == 0 {

@@ -392,8 +392,8 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 	}
 	var ck time.Time
 	if cur != nil {
-		if ck, err = time.Parse(time.RFC3339Nano, cur.Key); err != nil {
-			return Page{}, apperr.InvalidField("after", "is not a cursor returned by this list")
+		if ck, err = page.KeyTime(cur); err != nil {
+			return Page{}, err
 		}
 	}
 	switch {

@@ -227,9 +227,10 @@ func TestScheduleAccess(t *testing.T) {
 	if n := b.count(t); n != 0 {
 		t.Fatalf("%d hearings written after refusals", n)
 	}
-	// Refusals on existing dossiers are in the audit log (advocacy, admin, dpo, lawyer, foreign).
-	if n := testfixture.AuditCount(t, b.pool, "access.denied", "denied"); n != 5 {
-		t.Fatalf("denied events = %d, want 5", n)
+	// Refusals are in the audit log (advocacy, admin, dpo, lawyer, foreign,
+	// and the unknown dossier: a missing id is refused like a hidden one).
+	if n := testfixture.AuditCount(t, b.pool, "access.denied", "denied"); n != 6 {
+		t.Fatalf("denied events = %d, want 6", n)
 	}
 
 	h, err := b.svc.Schedule(ctx, lawyer, hearing.ScheduleInput{DossierID: assigned, Kind: hearing.KindTrial, StartsAt: b.base})

@@ -39,7 +39,7 @@ func evidenceRoutes(mux *http.ServeMux, opt Options) {
 		if h := r.Header.Get(FilenameHeader); h != "" {
 			n, err := url.PathUnescape(h)
 			if err != nil {
-				writeError(w, http.StatusBadRequest, apperr.Invalid, FilenameHeader+" must be percent-encoded UTF-8")
+				writeAppError(w, r, opt, "evidence", apperr.InvalidField("fileName", "%s must be percent-encoded UTF-8", FilenameHeader))
 				return
 			}
 			name = n
@@ -179,7 +179,7 @@ func writeUnsatisfiable(w http.ResponseWriter, size int64) {
 // header, the id, a signed-in actor.
 func evidenceRequest(w http.ResponseWriter, r *http.Request, opt Options) (uuid.UUID, actor.Actor, bool) {
 	if opt.Evidence == nil {
-		writeError(w, http.StatusNotFound, apperr.NotFound, "not found")
+		writeError(w, http.StatusNotFound, apperr.NotFound, apperr.NotFoundMessage)
 		return uuid.Nil, actor.Actor{}, false
 	}
 	if r.Header.Get(CSRFHeader) != "1" {
@@ -188,7 +188,7 @@ func evidenceRequest(w http.ResponseWriter, r *http.Request, opt Options) (uuid.
 	}
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		writeError(w, http.StatusNotFound, apperr.NotFound, "evidence not found")
+		writeError(w, http.StatusNotFound, apperr.NotFound, apperr.NotFoundMessage)
 		return uuid.Nil, actor.Actor{}, false
 	}
 	a, ok := requestActor(w, r, opt)

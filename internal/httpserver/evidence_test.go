@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -303,10 +304,16 @@ func TestEvidenceRangeDownload(t *testing.T) {
 	if r.StatusCode != http.StatusForbidden || r.Header.Get("Accept-Ranges") != "bytes" {
 		t.Fatalf("range without CSRF: %d %v", r.StatusCode, r.Header)
 	}
-	// Every download is audited; an unsatisfiable range downloads nothing.
-	// 1 full + 1 resume + 5 bounded + 1 (start == size) + 6 ignored.
-	if c := testfixture.AuditCount(t, s.pool, "evidence.download", "allowed"); c != 14 {
-		t.Fatalf("%d downloads audited, want 14", c)
+	// Every download is audited, a 416 too (docs/security.md: "audited
+	// like any download"): it sends no byte of the file but tells its size.
+	// 1 full + 1 resume + 5 bounded + 3 unsatisfiable + 6 ignored.
+	if c := testfixture.AuditCount(t, s.pool, "evidence.download", "allowed"); c != 16 {
+		t.Fatalf("%d downloads audited, want 16", c)
+	}
+	var named int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events
+		WHERE action = 'evidence.download' AND $1 = ANY(resource_ids)`, id).Scan(&named); err != nil || named != 16 {
+		t.Fatalf("%d download events name the evidence (%v), want 16", named, err)
 	}
 
 	// A tampered later chunk breaks a ranged response too.
@@ -324,5 +331,54 @@ func TestEvidenceRangeDownload(t *testing.T) {
 	r = s.do(t, http.MethodGet, path, withRange("bytes=70000-"), nil)
 	if r.StatusCode == http.StatusPartialContent && !strings.HasPrefix(string(r.body), "READ ERROR") {
 		t.Fatalf("a tampered file ended a 206 normally (%d bytes)", len(r.body))
+	}
+}
+
+// A file name that reads as something else ("rapport‮fdp.exe" shows as
+// "rapportexe.pdf") is refused on upload, before a byte is stored, as
+// INVALID on fileName; so are control characters. An unknown id and an
+// invisible one look alike: the same NOT_FOUND.
+func TestEvidenceUploadRefusesMisleadingFileNames(t *testing.T) {
+	t.Parallel()
+	s := newEvidenceSite(t, 1<<20)
+	id := s.create(t)
+	path := "/evidence/" + id.String() + "/content"
+	for _, header := range []string{url.PathEscape("rapport\u202efdp.exe"), url.PathEscape("a\u2066b\u2069.pdf"),
+		url.PathEscape("\u200fx.pdf"), url.PathEscape("x\u202ay\u202c.pdf"), url.PathEscape("nul\x00.pdf"),
+		url.PathEscape("line\nbreak.pdf"), "%E2%80%AEfdp.exe", "bad%ZZescape", "%FF%FE.pdf"} {
+		name := header
+		r := s.do(t, http.MethodPut, path, map[string]string{CSRFHeader: "1", "Cookie": s.cookie,
+			FilenameHeader: header}, bytes.NewReader([]byte("%PDF-1.4\nx")))
+		var out struct {
+			Errors []struct {
+				Extensions struct {
+					Code   string `json:"code"`
+					Fields []struct {
+						Field string `json:"field"`
+					} `json:"fields"`
+				} `json:"extensions"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(r.body, &out); err != nil || r.StatusCode != http.StatusBadRequest || len(out.Errors) != 1 ||
+			out.Errors[0].Extensions.Code != "INVALID" || len(out.Errors[0].Extensions.Fields) != 1 ||
+			out.Errors[0].Extensions.Fields[0].Field != "fileName" {
+			t.Fatalf("%+q: %d %s", name, r.StatusCode, r.body)
+		}
+	}
+	var status string
+	if err := s.pool.QueryRow(context.Background(), `SELECT status FROM evidence WHERE id = $1`, id).Scan(&status); err != nil || status != "pending" {
+		t.Fatalf("after refused uploads the record is %q (%v), want pending", status, err)
+	}
+	// A plain name in another script is fine.
+	if r := s.do(t, http.MethodPut, path, map[string]string{CSRFHeader: "1", "Cookie": s.cookie,
+		FilenameHeader: url.PathEscape("تقرير (v2).pdf")}, bytes.NewReader([]byte("%PDF-1.4\nx"))); r.StatusCode != http.StatusOK {
+		t.Fatalf("plain name: %d %s", r.StatusCode, r.body)
+	}
+	auth := map[string]string{CSRFHeader: "1", "Cookie": s.cookie}
+	missing := s.do(t, http.MethodGet, "/evidence/"+uuid.NewString()+"/content", auth, nil)
+	garbage := s.do(t, http.MethodGet, "/evidence/not-an-id/content", auth, nil)
+	if missing.StatusCode != http.StatusNotFound || string(missing.body) != string(garbage.body) ||
+		!strings.Contains(string(missing.body), `"message":"not found"`) {
+		t.Fatalf("missing: %d %s; garbage: %d %s", missing.StatusCode, missing.body, garbage.StatusCode, garbage.body)
 	}
 }

@@ -35,7 +35,7 @@ func auditExportHandler(opt Options) http.Handler {
 			return
 		}
 		if opt.AuditLog == nil {
-			writeError(w, http.StatusNotFound, apperr.NotFound, "not found")
+			writeError(w, http.StatusNotFound, apperr.NotFound, apperr.NotFoundMessage)
 			return
 		}
 		a, ok := requestActor(w, r, opt)

@@ -3,10 +3,12 @@
 package httpserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -22,6 +24,7 @@ import (
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/evidence"
+	"github.com/egide/egide/internal/postgres"
 )
 
 // Names every client must know.
@@ -111,10 +114,17 @@ func graphqlHandler(opt Options) http.Handler {
 			return
 		}
 		if r.ContentLength > MaxGraphQLBody {
-			writeError(w, http.StatusRequestEntityTooLarge, apperr.Invalid, "request body too large")
+			writeBadGraphQLRequest(w, r, opt, &badGraphQLRequest{status: http.StatusRequestEntityTooLarge,
+				reason: "body too large", message: "request body too large"})
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxGraphQLBody)
+		body, bad := readGraphQLRequest(r)
+		if bad != nil {
+			writeBadGraphQLRequest(w, r, opt, bad)
+			return
+		}
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		a, ok := requestActor(w, r, opt)
 		if !ok {
 			return
@@ -202,7 +212,7 @@ func writeError(w http.ResponseWriter, status int, code apperr.Code, msg string)
 func writeAppError(w http.ResponseWriter, r *http.Request, opt Options, what string, err error) {
 	e, ok := apperr.As(err)
 	if !ok || e.Code == apperr.Internal {
-		opt.Logger.ErrorContext(r.Context(), what, "request_id", requestID(r), "error", err)
+		opt.Logger.ErrorContext(r.Context(), what, "request_id", requestID(r), "error", postgres.LogSafe(err))
 		writeError(w, http.StatusInternalServerError, apperr.Internal, "internal error")
 		return
 	}

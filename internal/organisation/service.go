@@ -75,7 +75,7 @@ func (s *Service) validate(in Input) (name string, object *string, articles []st
 	if in.DeclaredOn != nil && in.DeclaredOn.After(today(s.now())) {
 		v.Add("declaredOn", "must not be in the future")
 	}
-	if in.StandingArticles != nil {
+	if in.StandingArticles != nil && valid.List(&v, "standingArticles", in.StandingArticles, 10) {
 		articles = make([]string, 0, len(in.StandingArticles))
 		seen := map[string]bool{}
 		for _, sa := range in.StandingArticles {
@@ -215,7 +215,7 @@ func (s *Service) Get(ctx context.Context, a actor.Actor, id uuid.UUID) (Organis
 	}
 	o, ok := m[id]
 	if !ok {
-		return Organisation{}, apperr.NotFoundf("organisation")
+		return Organisation{}, apperr.NotFoundError()
 	}
 	return o, nil
 }

@@ -2,6 +2,7 @@ package page_test
 
 import (
 	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -49,6 +50,15 @@ func TestDecodeRefusesGarbage(t *testing.T) {
 		"bad id":         enc(`{"k":"a","i":"not-a-uuid"}`),
 		"key not string": enc(`{"k":12,"i":"` + uuid.NewString() + `"}`),
 		"truncated":      page.Cursor{Key: "x", ID: uuid.New()}.Encode()[:10],
+		"unknown field":  enc(`{"k":"a","i":"` + uuid.NewString() + `","x":1}`),
+		"trailing JSON":  enc(`{"k":"a","i":"` + uuid.NewString() + `"}{}`),
+		"NUL in key":     enc(`{"k":"a\u0000b","i":"` + uuid.NewString() + `"}`),
+		"control in key": enc(`{"k":"a\u001bb","i":"` + uuid.NewString() + `"}`),
+		"raw NUL":        enc("{\"k\":\"a\x00\",\"i\":\"" + uuid.NewString() + "\"}"),
+		"bad UTF-8":      enc("{\"k\":\"\xff\xfe\",\"i\":\"" + uuid.NewString() + "\"}"),
+		"oversized":      page.Cursor{Key: strings.Repeat("x", page.MaxCursor), ID: uuid.New()}.Encode(),
+		"NUL":            "\x00",
+		"spaces":         "   ",
 	} {
 		_, err := page.Decode(&s)
 		e, ok := apperr.As(err)
@@ -82,6 +92,45 @@ func TestSize(t *testing.T) {
 		}
 		if e, ok := apperr.As(err); !ok || e.Code != apperr.Invalid || e.Fields[0].Field != "first" {
 			t.Errorf("Size(%d) = %d, %v; want INVALID on field first", *tc.first, got, err)
+		}
+	}
+}
+
+// A list parses the key of a decoded cursor as its sort key: a cursor of
+// another list (another key type), or a forged key, is INVALID on
+// "after", never sent to SQL.
+func TestCursorKeys(t *testing.T) {
+	t.Parallel()
+	id := uuid.New()
+	for _, tc := range []struct {
+		key          string
+		date, anTime bool
+	}{
+		{"2025-01-15", true, false},
+		{"2025-01-15T10:11:12.123456Z", false, true},
+		{"someone@example.org", false, false},
+		{"2025-13-45", false, false},
+		{"", false, false},
+		{"'; DROP TABLE dossiers; --", false, false},
+	} {
+		c := &page.Cursor{Key: tc.key, ID: id}
+		_, errDate := page.KeyDate(c)
+		_, errTime := page.KeyTime(c)
+		for _, r := range []struct {
+			kind string
+			err  error
+			ok   bool
+		}{{"date", errDate, tc.date}, {"time", errTime, tc.anTime}} {
+			if r.ok {
+				if r.err != nil {
+					t.Errorf("%q as a %s: %v", tc.key, r.kind, r.err)
+				}
+				continue
+			}
+			e, ok := apperr.As(r.err)
+			if !ok || e.Code != apperr.Invalid || len(e.Fields) != 1 || e.Fields[0].Field != "after" {
+				t.Errorf("%q as a %s: %v, want INVALID on after", tc.key, r.kind, r.err)
+			}
 		}
 	}
 }

@@ -49,7 +49,7 @@ func (s *Service) RecordConsent(ctx context.Context, a actor.Actor, in RecordCon
 	v.Check(!in.GivenOn.IsZero(), "givenOn", "is required")
 	v.Check(!in.GivenOn.After(s.today()), "givenOn", "must not be in the future")
 	scope := valid.OptText(&v, "scope", in.Scope, 2000)
-	ref := valid.OptText(&v, "reference", in.Reference, 128)
+	ref := valid.OptLabel(&v, "reference", in.Reference, 128)
 	if err := v.Err(); err != nil {
 		return Consent{}, err
 	}
@@ -90,8 +90,8 @@ func (s *Service) WithdrawConsent(ctx context.Context, a actor.Actor, id uuid.UU
 		var did uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id WHERE c.id = $1`,
 			id).Scan(&did)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("consent")
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: "consent", ResourceID: id}
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)

@@ -170,7 +170,8 @@ func (s *Service) RevealIdentity(ctx context.Context, a actor.Actor, personID uu
 			did, err = authz.RowDossier(ctx, tx, personTable(kind), kind, personID)
 		}
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return apperr.NotFoundf("person")
+			// Neither: refused and audited like a person the actor may not see.
+			return &authz.Denial{Permission: authz.IdentityRead, ResourceType: kind, ResourceID: personID}
 		}
 		if err != nil {
 			return err
@@ -185,7 +186,7 @@ func (s *Service) RevealIdentity(ctx context.Context, a actor.Actor, personID uu
 			return fmt.Errorf("read %s identity: %w", kind, err)
 		}
 		if wk == nil || ct == nil {
-			return apperr.NotFoundf("identity")
+			return apperr.NotFoundError()
 		}
 		plain, err := s.kr.OpenRecord(ct, wk, aad(kind, personID))
 		if err != nil {

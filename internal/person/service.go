@@ -102,7 +102,7 @@ func scanDefendant(row pgx.Row) (Defendant, error) {
 }
 
 func pseudonym(v *apperr.Validation, p string) string {
-	return valid.Text(v, "pseudonym", p, 1, 80)
+	return valid.Label(v, "pseudonym", p, 1, 80)
 }
 
 func country(v *apperr.Validation, c *string) *string {

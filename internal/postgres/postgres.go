@@ -193,10 +193,13 @@ func MapError(err error, known ...Constraint) error {
 		return apperr.New(apperr.Conflict, "already exists")
 	case "23503": // foreign_key_violation
 		return apperr.New(apperr.Invalid, "refers to something that does not exist")
-	case "23514", "23502", "22001", "22007", "22008", "22P02": // check, not null, too long, bad date/time, bad text repr
+	case "23514", "23502": // check, not null
 		return apperr.New(apperr.Invalid, "invalid value")
 	case "40001", "40P01": // serialization failure, deadlock
 		return apperr.New(apperr.Conflict, "concurrent update, try again")
+	}
+	if ClientFault(err) { // data exceptions: too long, bad date/time, bad text representation, NUL character ...
+		return apperr.New(apperr.Invalid, "invalid value")
 	}
 	return err
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	neturl "net/url"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -168,11 +170,13 @@ func TestMapError(t *testing.T) {
 		VALUES ($1, 'R-3', 'T', '{grooming}', '2025-01-01', '2024-01-01')`, org)
 	notNull := pgErr(`INSERT INTO organisations (name) VALUES (NULL)`)
 	badDate := pgErr(`SELECT '2025-02-30'::date`)
+	nul := pgErr(`SELECT $1::text`, "a\x00b")
+	badUUID := pgErr(`SELECT $1::text::uuid`, "not-a-uuid")
 
 	named := postgres.Constraint{"dossiers_reference_key": apperr.InvalidField("reference", "taken")}
 	other := postgres.Constraint{"something_else": apperr.New(apperr.Forbidden, "x")}
 	plain := errors.New("plain")
-	domain := apperr.NotFoundf("dossier")
+	domain := apperr.NotFoundError()
 
 	for name, tc := range map[string]struct {
 		err   error
@@ -188,6 +192,8 @@ func TestMapError(t *testing.T) {
 		"check":                    {check, nil, apperr.Invalid, ""},
 		"not null":                 {notNull, nil, apperr.Invalid, ""},
 		"bad date":                 {badDate, nil, apperr.Invalid, ""},
+		"NUL in text":              {nul, nil, apperr.Invalid, ""},
+		"bad uuid text":            {badUUID, nil, apperr.Invalid, ""},
 		"serialization failure":    {&pgconn.PgError{Code: "40001"}, nil, apperr.Conflict, ""},
 		"deadlock":                 {&pgconn.PgError{Code: "40P01"}, nil, apperr.Conflict, ""},
 		"other PostgreSQL error":   {&pgconn.PgError{Code: "42P01"}, nil, apperr.Internal, ""},
@@ -341,5 +347,67 @@ func TestOpen(t *testing.T) {
 	}
 	if _, err := postgres.Open(ctx, "not a url"); err == nil {
 		t.Fatal("Open accepted a malformed URL")
+	}
+}
+
+// What a log line says of a database error: the SQLSTATE and the names of
+// the schema objects, never a value — neither the message ("invalid input
+// syntax for type date: "…"") nor the detail ("Key (lower(reference))=(…)
+// already exists") — whatever wraps it.
+func TestLogSafe(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	const secret = "Zorglub-secret@example.org"
+	var org string
+	if err := pool.QueryRow(ctx, `INSERT INTO organisations (name) VALUES ('Org') RETURNING id`).Scan(&org); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO dossiers (organisation_id, reference, title, themes, opened_on) VALUES ($1, $2, 'T', '{grooming}', '2025-01-01')`
+	if _, err := pool.Exec(ctx, insert, org, secret); err != nil {
+		t.Fatal(err)
+	}
+	_, dup := pool.Exec(ctx, insert, org, secret)
+	_, date := pool.Exec(ctx, `SELECT $1::text::date`, secret)
+	_, nul := pool.Exec(ctx, `SELECT $1::text`, secret+"\x00")
+	_, enc := pool.Exec(ctx, `SELECT $1::uuid`, secret)
+	// As PostgreSQL reports it to a role that may read the columns.
+	detail := fmt.Errorf("insert user: %w", &pgconn.PgError{Severity: "ERROR", Code: "23505",
+		Message: "duplicate key value violates unique constraint \"users_email_key\"",
+		Detail:  "Key (email)=(" + secret + ") already exists.", ConstraintName: "users_email_key", TableName: "users"})
+	for name, err := range map[string]error{
+		"unique":             dup,
+		"unique with detail": detail,
+		"bad date":           date,
+		"NUL":                nul,
+		"encode":             enc,
+		"wrapped twice":      fmt.Errorf("list dossiers: %w", fmt.Errorf("scan: %w", date)),
+		"joined":             errors.Join(errors.New("rollback"), dup),
+	} {
+		if err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+		got := postgres.LogSafe(err)
+		if strings.Contains(got, "Zorglub") || strings.Contains(got, "example.org") {
+			t.Errorf("%s: %q carries the value", name, got)
+		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && !strings.Contains(got, "SQLSTATE "+pe.Code) {
+			t.Errorf("%s: %q lost the SQLSTATE", name, got)
+		}
+		// Through a logger wired with RedactErrors, the same.
+		var b strings.Builder
+		log := slog.New(slog.NewJSONHandler(&b, &slog.HandlerOptions{ReplaceAttr: postgres.RedactErrors}))
+		log.Error("internal error", "error", err, "cause", fmt.Errorf("while listing: %w", err))
+		if strings.Contains(b.String(), "Zorglub") || !strings.Contains(b.String(), `"error":`) {
+			t.Errorf("%s: logged %s", name, b.String())
+		}
+	}
+	if got := postgres.LogSafe(fmt.Errorf("list dossiers: %w", dup)); !strings.HasPrefix(got, "list dossiers: ") ||
+		!strings.Contains(got, "constraint=") {
+		t.Errorf("the context was lost: %q", got)
+	}
+	if postgres.LogSafe(nil) != "" || postgres.LogSafe(errors.New("plain")) != "plain" {
+		t.Error("LogSafe of nil or a plain error")
 	}
 }

@@ -147,7 +147,7 @@ func checkCourt(v *apperr.Validation, stage Stage, kind CourtKind, name, chamber
 	c := court{stage: stage, kind: kind, startedOn: day(startedOn),
 		name:    opt(valid.OptText(v, "courtName", name, 200)),
 		chamber: opt(valid.OptText(v, "chamber", chamber, 200)),
-		docket:  opt(valid.OptText(v, "docketNumber", docket, 64)),
+		docket:  opt(valid.OptLabel(v, "docketNumber", docket, 64)),
 	}
 	if !stage.valid() {
 		v.Add("stage", "unknown stage")
@@ -208,7 +208,7 @@ func (s *Service) Update(ctx context.Context, a actor.Actor, id uuid.UUID, in Up
 	var v apperr.Validation
 	name := valid.OptText(&v, "courtName", in.CourtName, 200)
 	chamber := valid.OptText(&v, "chamber", in.Chamber, 200)
-	docket := valid.OptText(&v, "docketNumber", in.DocketNumber, 64)
+	docket := valid.OptLabel(&v, "docketNumber", in.DocketNumber, 64)
 	if err := v.Err(); err != nil {
 		return Proceeding{}, err
 	}
@@ -620,8 +620,8 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT p.dossier_id`+standingFrom+` WHERE s.id = $1`, id).Scan(&dossierID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf(standingType)
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: standingType, ResourceID: id}
 		}
 		if err != nil {
 			return fmt.Errorf("read standing dossier: %w", err)
@@ -690,8 +690,8 @@ func (s *Service) Consent(ctx context.Context, a actor.Actor, consentID uuid.UUI
 		var dossierID uuid.UUID
 		err := tx.QueryRow(ctx, `SELECT v.dossier_id FROM consents c JOIN victims v ON v.id = c.victim_id
 			WHERE c.id = $1`, consentID).Scan(&dossierID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("consent")
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a hidden one
+			return &authz.Denial{Permission: authz.CaseRead, ResourceType: "consent", ResourceID: consentID}
 		}
 		if err != nil {
 			return fmt.Errorf("read consent dossier: %w", err)

@@ -152,8 +152,8 @@ func member(ctx context.Context, tx pgx.Tx, p authz.Permission, org, id uuid.UUI
 	var isMember bool
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organisation_id = $2)
 		FROM users u WHERE u.id = $1 `+lock, id, org).Scan(&isMember)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.NotFoundf("user")
+	if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a user of another organisation
+		return &authz.Denial{Permission: p, ResourceType: "user", ResourceID: id}
 	}
 	if err != nil {
 		return fmt.Errorf("find user: %w", err)
@@ -695,8 +695,8 @@ func (s *Service) Unassign(ctx context.Context, a actor.Actor, dossierID, userID
 			EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organisation_id = $2),
 			EXISTS (SELECT 1 FROM dossier_assignments x WHERE x.user_id = u.id AND x.dossier_id = $3)
 			FROM users u WHERE u.id = $1`, userID, acc.OrgID, dossierID).Scan(&isMember, &assigned)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return apperr.NotFoundf("user")
+		if errors.Is(err, pgx.ErrNoRows) { // refused and audited like a user the dossier does not concern
+			return &authz.Denial{Permission: authz.DossierAssign, ResourceType: "user", ResourceID: userID, DossierID: dossierID}
 		}
 		if err != nil {
 			return fmt.Errorf("find user: %w", err)
@@ -726,7 +726,7 @@ func shareTarget(ctx context.Context, tx pgx.Tx, acc authz.DossierAccess, orgID 
 		return fmt.Errorf("find organisation: %w", err)
 	}
 	if !exists {
-		return apperr.NotFoundf("organisation")
+		return apperr.NotFoundError()
 	}
 	return nil
 }
