@@ -420,6 +420,8 @@ export const en: Resources = {
     system: 'system',
     unsealed: 'not sealed yet',
     eraseDossier: 'Erase this dossier’s content…',
+    privilege: 'Changes of rights',
+    privilegeHint: 'Only roles granted or removed, dossier assignments and sharing, password and second-factor resets, sessions ended, accounts disabled or enabled — and refused attempts.',
   },
   erase: {
     heading: 'Erase a dossier’s content',

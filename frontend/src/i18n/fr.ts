@@ -418,6 +418,8 @@ export const fr = {
     system: 'système',
     unsealed: 'pas encore scellé',
     eraseDossier: 'Effacer le contenu de ce dossier…',
+    privilege: 'Changements de droits',
+    privilegeHint: 'Seulement les rôles accordés ou retirés, les affectations et partages de dossiers, les réinitialisations de mot de passe et de second facteur, les sessions fermées, les comptes désactivés ou réactivés — et les tentatives refusées.',
   },
   erase: {
     heading: 'Effacer le contenu d’un dossier',
