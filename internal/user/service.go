@@ -439,16 +439,23 @@ func (s *Service) createTarget(ctx context.Context, tx pgx.Tx, a actor.Actor, or
 	if !a.Superadmin || len(roles) != 1 || roles[0] != roleAdmin {
 		return uuid.Nil, deny
 	}
-	// Locked, so that two concurrent requests cannot both create "the first" administrator.
-	var hasAdmin bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.organisation_id = o.id AND m.role = 'admin' AND u.disabled_at IS NULL)
-		FROM organisations o WHERE o.id = $1 FOR NO KEY UPDATE OF o`, *orgID).Scan(&hasAdmin)
+	// Locked, so that two concurrent requests cannot both create "the
+	// first" administrator; then read in a statement of its own, whose
+	// snapshot (READ COMMITTED) sees the administrator a request that held
+	// the lock before committed. (Read in the locking statement, the
+	// subquery would use the snapshot taken before waiting for the lock.)
+	var found bool
+	err := tx.QueryRow(ctx, `SELECT true FROM organisations WHERE id = $1 FOR NO KEY UPDATE`, *orgID).Scan(&found)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return uuid.Nil, apperr.InvalidField("organisationId", "no such organisation")
 	}
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("read organisation: %w", err)
+		return uuid.Nil, fmt.Errorf("lock organisation: %w", err)
+	}
+	var hasAdmin bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.organisation_id = $1 AND m.role = 'admin' AND u.disabled_at IS NULL)`, *orgID).Scan(&hasAdmin); err != nil {
+		return uuid.Nil, fmt.Errorf("read administrators: %w", err)
 	}
 	if hasAdmin {
 		return uuid.Nil, apperr.New(apperr.Conflict, "the organisation already has an administrator: they create its accounts")
