@@ -3,10 +3,10 @@ GO      ?= go
 BIN     := bin/egide
 PKGS    := ./...
 
-.PHONY: run build frontend test e2e vet generate check-generated deps deps-test minio bench loadtest clean help
+.PHONY: run build frontend test e2e vet check-tracked generate check-generated deps deps-test minio bench loadtest clean help
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 run: deps build ## build and start Égide with demo data (private PostgreSQL under var/ unless DATABASE_URL is set)
 	$(BIN) dev
@@ -25,9 +25,12 @@ test: deps-test minio vet check-generated build ## run every test (real PostgreS
 e2e: deps-test build ## end-to-end tests of the web app in headless Chromium against `egide dev` (screenshots in frontend/e2e/screenshots)
 	E2E_BUILT=1 scripts/e2e.sh
 
-vet:
+vet: check-tracked ## gofmt, go vet and the tracked-files check
 	@test -z "$$(gofmt -l cmd graph internal migrations)" || { echo "gofmt needed:"; gofmt -l cmd graph internal migrations; exit 1; }
 	$(GO) vet $(PKGS)
+
+check-tracked: ## fail if a build output or a file over 2 MiB is tracked by git
+	@scripts/check-tracked.sh
 
 generate: ## regenerate GraphQL code from graph/schema
 	cd graph && $(GO) tool gqlgen generate --config gqlgen.yml

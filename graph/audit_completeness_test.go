@@ -851,7 +851,7 @@ func (w *mxWorld) evidenceCell(ctx context.Context, t *testing.T, ep mxEvidenceE
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.want = c.dossierRule(ep.Perm, false)
+	c.want = c.sharedRule(ep.Perm, false, false)
 	want := mxHTTPStatus[c.want]
 	path := evidence.ContentPath(id)
 	r, err := w.request(ctx, c.a, ep.Method, path, ep.Body(c.d), true)

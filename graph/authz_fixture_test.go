@@ -86,7 +86,7 @@ type mxDossier struct {
 	Charge     uuid.UUID // current
 	Proc0      uuid.UUID // closed, followed by Proc
 	Proc       uuid.UUID // ongoing
-	Standing   uuid.UUID // of the dossier's organisation, in Proc, relying on Consent
+	Standing   uuid.UUID // of the dossier's organisation, in Proc, relying on Consent (the caller's in shared_own)
 	Hearing    uuid.UUID // scheduled, in Proc
 	HearingAt  time.Time
 	Evidence   uuid.UUID // stored through the vault by a legal staff member
@@ -114,17 +114,24 @@ type mxWorld struct {
 	base   time.Time // fixture hearings start after it, one minute apart
 
 	orgA, orgB, orgC, orgS uuid.UUID // mine; other (shares dsShared with A); unrelated; share target
-	orgName                map[uuid.UUID]string
-	assignee               uuid.UUID // legal staff of A: assignDossier's target
-	userOwn                mxUser    // member of A
-	userShared             mxUser    // member of A and B
-	userOther              mxUser    // member of B
-	loginEmail             string    // an account of A with mxPassword and no second factor
+	// orgD shares with A the dossiers of the shared_assigned relation, to
+	// which the actors are assigned: kept apart from B, which no partner
+	// lawyer of A reaches.
+	orgD       uuid.UUID
+	orgName    map[uuid.UUID]string
+	assignee   uuid.UUID // legal staff of A: assignDossier's target
+	userOwn    mxUser    // member of A
+	userShared mxUser    // member of A and B
+	userOther  mxUser    // member of B
+	loginEmail string    // an account of A with mxPassword and no second factor
 	// staff: a legal staff member of A and of B, who stores the fixture evidence.
 	staff map[uuid.UUID]uuid.UUID
 
 	// The dossiers read cells address, by relation to the actor.
 	dsAssigned, dsUnassigned, dsOther, dsShared, dsRevoked, dsRemoved *mxDossier
+	// dsSharedAssigned: of D, shared with A, the assignable actors assigned
+	// to it — as a person who is a member of D too would be, by D.
+	dsSharedAssigned *mxDossier
 
 	actors []*mxActor
 }
@@ -361,8 +368,11 @@ func assignable(r actor.Role) bool { return r == actor.LegalStaff || r == actor.
 // changes state gets one of its own.
 func (w *mxWorld) dossierFor(ctx context.Context, a *mxActor, rel string) (*mxDossier, error) {
 	org := w.orgA
-	if rel == "other_org" || rel == "shared" {
+	switch rel {
+	case "other_org", "shared", "shared_own":
 		org = w.orgB
+	case "shared_assigned":
+		org = w.orgD
 	}
 	d, err := w.newDossier(ctx, org)
 	if err != nil {
@@ -371,6 +381,16 @@ func (w *mxWorld) dossierFor(ctx context.Context, a *mxActor, rel string) (*mxDo
 	switch rel {
 	case "shared":
 		err = w.share(ctx, d.ID, w.orgA)
+	case "shared_assigned": // shared with A, and the caller assigned to it (as a member of B too would be)
+		if err = w.share(ctx, d.ID, w.orgA); err == nil {
+			err = w.assign(ctx, d.ID, a.userID)
+		}
+	case "shared_own": // shared with A, which is civil party in its proceeding too: d.Standing is A's
+		if err = w.share(ctx, d.ID, w.orgA); err == nil {
+			d.Standing = uuid.New()
+			err = w.exec(ctx, `INSERT INTO civil_party_standings (id, proceeding_id, organisation_id, constituted_on, mode,
+				legal_basis) VALUES ($1, $2, $3, '2025-03-02', 'intervention', 'CPP 2-3')`, d.Standing, d.Proc, w.orgA)
+		}
 	case "assigned":
 		err = w.assign(ctx, d.ID, a.userID)
 	case "revoked": // assigned, then no more
@@ -396,6 +416,8 @@ func (w *mxWorld) worldDossier(rel string) *mxDossier {
 		return w.dsOther
 	case "shared":
 		return w.dsShared
+	case "shared_assigned":
+		return w.dsSharedAssigned
 	case "revoked":
 		return w.dsRevoked
 	case "role_removed":
@@ -452,7 +474,7 @@ func (w *mxWorld) build(ctx context.Context) error {
 	for _, o := range []struct {
 		id    *uuid.UUID
 		label string
-	}{{&w.orgA, "A"}, {&w.orgB, "B"}, {&w.orgC, "C"}, {&w.orgS, "S"}} {
+	}{{&w.orgA, "A"}, {&w.orgB, "B"}, {&w.orgC, "C"}, {&w.orgS, "S"}, {&w.orgD, "D"}} {
 		if *o.id, err = w.newOrg(ctx, o.label); err != nil {
 			return err
 		}
@@ -487,6 +509,9 @@ func (w *mxWorld) build(ctx context.Context) error {
 		}
 	}
 	w.staff[w.orgA], w.staff[w.orgB] = w.userOwn.id, w.userOther.id
+	if w.staff[w.orgD], _, err = w.newUser(ctx, actor.LegalStaff, w.orgD); err != nil {
+		return err
+	}
 	hash, err := auth.HashPassword(mxPassword)
 	if err != nil {
 		return err
@@ -502,13 +527,15 @@ func (w *mxWorld) build(ctx context.Context) error {
 		d   **mxDossier
 		org uuid.UUID
 	}{{&w.dsAssigned, w.orgA}, {&w.dsUnassigned, w.orgA}, {&w.dsOther, w.orgB}, {&w.dsShared, w.orgB},
-		{&w.dsRevoked, w.orgA}, {&w.dsRemoved, w.orgA}} {
+		{&w.dsRevoked, w.orgA}, {&w.dsRemoved, w.orgA}, {&w.dsSharedAssigned, w.orgD}} {
 		if *d.d, err = w.newDossier(ctx, d.org); err != nil {
 			return err
 		}
 	}
-	if err := w.share(ctx, w.dsShared.ID, w.orgA); err != nil {
-		return err
+	for _, d := range []*mxDossier{w.dsShared, w.dsSharedAssigned} {
+		if err := w.share(ctx, d.ID, w.orgA); err != nil {
+			return err
+		}
 	}
 	return w.buildActors(ctx, hash)
 }
@@ -533,7 +560,7 @@ func (w *mxWorld) buildActors(ctx context.Context, passwordHash string) error {
 			}
 			a := &mxActor{name: string(role), role: role, kind: mxFull, removed: removed, userID: id, token: token}
 			if assignable(role) {
-				ds := []*mxDossier{w.dsAssigned, w.dsRevoked}
+				ds := []*mxDossier{w.dsAssigned, w.dsRevoked, w.dsSharedAssigned}
 				if removed {
 					ds = []*mxDossier{w.dsRemoved}
 				}

@@ -24,7 +24,10 @@ import (
 // on a case-data type (nestedFieldPermissions), is called by every role on
 // targets in every relation to the caller — assigned, unassigned, of
 // another organisation, shared with the caller's, assignment revoked, role
-// removed, missing — through the real HTTP stack. The expected outcome is
+// removed, missing; on a dossier shared with the caller's organisation
+// also with the caller assigned to it (shared_assigned) and, for the
+// standing mutations, on a standing of the caller's own organisation
+// (shared_own) — through the real HTTP stack. The expected outcome is
 // computed from the policy (authz.Authorizer.Granted) and the rules of
 // docs/security.md, never written by hand, so a change of policy changes
 // the expectations and a change of behaviour fails a cell.
@@ -70,11 +73,12 @@ type authzOperation struct {
 	Fresh  bool
 	// List: allowed, the result holds the target iff the caller reaches it.
 	List bool
-	// Rules of docs/security.md beyond the policy, for dossier scope:
-	// OwnOrgOnly — an administrator assigns and shares only its own
-	// organisation's dossiers; OwnStanding — only the organisation that
-	// constituted records the court's decision on its standing.
-	OwnOrgOnly, OwnStanding bool
+	// Rules of docs/security.md beyond the policy, for dossier scope (the
+	// owner-only permissions are mxOwnerOnly's): OwnStanding — only the
+	// organisation that constituted records the court's decision on its
+	// standing or withdraws it; tried also on a standing of the caller's
+	// organisation in a dossier shared with it ("shared_own").
+	OwnStanding bool
 	// FreshSession: the cell uses a session of its own (logout ends it).
 	FreshSession bool
 	// Audit is the action of the event an allowed call writes (exact, or
@@ -360,29 +364,24 @@ var authzOperations = []*authzOperation{
 		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Victim })},
 
 	{Root: "Mutation", Field: "updateDossier", Audit: "dossier.update", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($id: ID!) { updateDossier(id: $id, input: {summary: "Updated summary"}) { id } }`,
-		Vars:       idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
+		Query: `mutation($id: ID!) { updateDossier(id: $id, input: {summary: "Updated summary"}) { id } }`,
+		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
 	{Root: "Mutation", Field: "closeDossier", Audit: "dossier.close", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($id: ID!) { closeDossier(id: $id, input: {reason: "final judgment"}) { id status } }`,
-		Vars:       idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
+		Query: `mutation($id: ID!) { closeDossier(id: $id, input: {reason: "final judgment"}) { id status } }`,
+		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.ID })},
 	{Root: "Mutation", Field: "reopenDossier", Audit: "dossier.reopen", Perm: authz.DossierWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($id: ID!) { reopenDossier(id: $id) { id status } }`,
+		Query: `mutation($id: ID!) { reopenDossier(id: $id) { id status } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
 			err := c.w.exec(ctx, `UPDATE dossiers SET status = 'closed', closed_on = '2025-06-01', closing_reason = 'done' WHERE id = $1`, c.d.ID)
 			return map[string]any{"id": c.d.ID}, err
 		}},
 	{Root: "Mutation", Field: "assignDossier", Audit: "dossier.assign", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($d: ID!, $u: ID!) { assignDossier(dossierId: $d, userId: $u) { id } }`,
+		Query: `mutation($d: ID!, $u: ID!) { assignDossier(dossierId: $d, userId: $u) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "u": c.w.assignee}, nil
 		}},
 	{Root: "Mutation", Field: "unassignDossier", Audit: "dossier.unassign", Perm: authz.DossierAssign, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($d: ID!, $u: ID!) { unassignDossier(dossierId: $d, userId: $u) { id } }`,
+		Query: `mutation($d: ID!, $u: ID!) { unassignDossier(dossierId: $d, userId: $u) { id } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
 			var err error
 			if c.d.Org == c.w.orgA {
@@ -391,14 +390,12 @@ var authzOperations = []*authzOperation{
 			return map[string]any{"d": c.d.ID, "u": c.w.assignee}, err
 		}},
 	{Root: "Mutation", Field: "shareDossier", Audit: "dossier.share", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($d: ID!, $o: ID!) { shareDossier(dossierId: $d, organisationId: $o) { id } }`,
+		Query: `mutation($d: ID!, $o: ID!) { shareDossier(dossierId: $d, organisationId: $o) { id } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "o": c.w.orgS}, nil
 		}},
 	{Root: "Mutation", Field: "unshareDossier", Audit: "dossier.unshare", Perm: authz.DossierShare, Scope: scopeDossier, Target: "dossier", Fresh: true,
-		OwnOrgOnly: true,
-		Query:      `mutation($d: ID!, $o: ID!) { unshareDossier(dossierId: $d, organisationId: $o) { id } }`,
+		Query: `mutation($d: ID!, $o: ID!) { unshareDossier(dossierId: $d, organisationId: $o) { id } }`,
 		Vars: func(ctx context.Context, c *mxCell) (map[string]any, error) {
 			var err error
 			if c.d.Org != uuid.Nil {
@@ -456,7 +453,7 @@ var authzOperations = []*authzOperation{
 		Query: `mutation($id: ID!) { advanceProceeding(id: $id, input: {endedOn: "2025-06-01", outcome: "sent to trial",
 			stage: TRIAL, courtKind: TRIBUNAL_CORRECTIONNEL, startedOn: "2025-06-02"}) { id } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Proc })},
-	{Root: "Mutation", Field: "constituteCivilParty", Audit: "standing.create", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
+	{Root: "Mutation", Field: "constituteCivilParty", Audit: "standing.create", Perm: authz.StandingWrite, Scope: scopeDossier, Target: "proceeding", Fresh: true,
 		Query: `mutation($p: ID!) { constituteCivilParty(input: {proceedingId: $p, constitutedOn: "2025-05-01", mode: LETTER,
 			legalBasis: "CPP 2-3"}) { id } }`,
 		// A proceeding where the caller's organisation is not civil party yet.
@@ -469,12 +466,12 @@ var authzOperations = []*authzOperation{
 				VALUES ($1, $2, 'trial', 'tribunal_correctionnel', '2025-04-01')`, p, c.d.ID)
 			return map[string]any{"p": p}, err
 		}},
-	{Root: "Mutation", Field: "decideCivilPartyStanding", Audit: "standing.decide", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
+	{Root: "Mutation", Field: "decideCivilPartyStanding", Audit: "standing.decide", Perm: authz.StandingWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
 		OwnStanding: true,
 		Query: `mutation($id: ID!) { decideCivilPartyStanding(id: $id, input: {admissibility: ADMITTED, decidedOn: "2025-06-01"}) {
 			id admissibility } }`,
 		Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Standing })},
-	{Root: "Mutation", Field: "withdrawCivilParty", Audit: "standing.withdraw", Perm: authz.CaseWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
+	{Root: "Mutation", Field: "withdrawCivilParty", Audit: "standing.withdraw", Perm: authz.StandingWrite, Scope: scopeDossier, Target: "standing", Fresh: true,
 		OwnStanding: true,
 		Query:       `mutation($id: ID!) { withdrawCivilParty(id: $id, input: {withdrawnOn: "2025-06-01"}) { id withdrawnOn } }`,
 		Vars:        idVar(func(d *mxDossier) uuid.UUID { return d.Standing })},
@@ -529,7 +526,7 @@ var authzOperations = []*authzOperation{
 	// holds no dossier:read, so a dossier shared with its organisation is
 	// NOT_FOUND to it (see expect). Destructive: a dossier per cell.
 	{Root: "Mutation", Field: "eraseDossierContent", Audit: "dossier.erase", Perm: authz.DossierErase, Scope: scopeDossier,
-		Target: "dossier", Fresh: true, OwnOrgOnly: true,
+		Target: "dossier", Fresh: true,
 		Query: `mutation($d: ID!) { eraseDossierContent(dossierId: $d, reason: "retention period ended") { dossierId } }`,
 		Vars:  dossierVar("d")},
 }
@@ -682,7 +679,7 @@ func (c *mxCell) dossierRule(p authz.Permission, list bool) mxOutcome {
 	if c.a.kind != mxFull {
 		return mxUnauthenticated
 	}
-	assigned := c.rel == "assigned" || (c.rel == "role_removed" && assignable(c.a.role))
+	assigned := c.rel == "assigned" || c.rel == "shared_assigned" || (c.rel == "role_removed" && assignable(c.a.role))
 	reaches := func(r actor.Role) bool { return r != actor.PartnerLawyer || assigned }
 	identity := p == authz.IdentityRead || p == authz.IdentityWrite
 	var visible, allowed bool
@@ -711,6 +708,16 @@ func (c *mxCell) dossierRule(p authz.Permission, list bool) mxOutcome {
 	return mxNotFound
 }
 
+// mxOnShared are the permissions docs/security.md says an organisation
+// holds on a dossier shared with it (co-civil party): it reads, and writes
+// its own civil-party standing. Every other dossier permission is the
+// owning organisation's.
+var mxOnShared = map[authz.Permission]bool{authz.DossierRead: true, authz.CaseRead: true, authz.EvidenceRead: true,
+	authz.StandingWrite: true}
+
+// mxOwnerOnly: p applies to the organisation's own dossiers only.
+func mxOwnerOnly(p authz.Permission) bool { return !mxOnShared[p] }
+
 // expect computes the outcome a cell must have.
 func (c *mxCell) expect() mxOutcome {
 	if c.nested != "" {
@@ -727,11 +734,19 @@ func (c *mxCell) expect() mxOutcome {
 	if c.op.Scope != scopeDossier || c.op.Expect != nil {
 		return c.op.Expect(c)
 	}
-	o := c.dossierRule(c.op.Perm, c.op.List)
-	if o == mxAllowed && c.rel == "shared" && (c.op.OwnOrgOnly || c.op.OwnStanding) {
-		// The shared dossier and its standing belong to B: refused, and
-		// NOT_FOUND to a caller who may not even read it (the DPO erasing).
-		if c.op.OwnOrgOnly && c.dossierRule(authz.DossierRead, false) != mxAllowed {
+	return c.sharedRule(c.op.Perm, c.op.List, c.op.OwnStanding)
+}
+
+// sharedRule is dossierRule with the co-civil-party rule of
+// docs/security.md: on a dossier shared with the caller's organisation an
+// owner-only permission (or a standing of the owner's, ownStanding) is
+// refused, and NOT_FOUND to a caller who may not even read the dossier
+// (the DPO erasing).
+func (c *mxCell) sharedRule(p authz.Permission, list, ownStanding bool) mxOutcome {
+	o := c.dossierRule(p, list)
+	shared := c.rel == "shared" || c.rel == "shared_assigned"
+	if o == mxAllowed && shared && (mxOwnerOnly(p) || ownStanding) {
+		if c.dossierRule(authz.DossierRead, false) != mxAllowed {
 			return mxNotFound
 		}
 		return mxForbidden
@@ -880,6 +895,14 @@ func relations(op *authzOperation, a *mxActor) []string {
 			continue
 		}
 		out = append(out, r)
+		switch {
+		case r == "shared" && op.OwnStanding:
+			out = append(out, "shared_own") // the caller's own standing in B's dossier
+		case r == "shared" && !op.List && assignable(a.role):
+			// Assigned to B's dossier (by B, as a member of B too), acting
+			// for A: the assignment opens no owner-only permission.
+			out = append(out, "shared_assigned")
+		}
 	}
 	return out
 }

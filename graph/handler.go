@@ -90,6 +90,12 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if len(e.Fields) > 0 {
 				gqlErr.Extensions["fields"] = e.Fields
 			}
+			if secs := e.RetryAfterSeconds(); e.Code == apperr.RateLimited && secs > 0 {
+				gqlErr.Extensions["retryAfter"] = secs
+				if f, ok := ctx.Value(retryAfterKey{}).(func(int)); ok {
+					f(secs)
+				}
+			}
 			return gqlErr
 		}
 		var ge *gqlerror.Error
@@ -104,6 +110,16 @@ func presenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions = map[string]any{"code": string(apperr.Internal)}
 		return gqlErr
 	}
+}
+
+type retryAfterKey struct{}
+
+// WithRetryAfter returns ctx carrying set, which the error presenter calls
+// with the seconds a RATE_LIMITED error asks the client to wait, so that
+// the HTTP response can carry a Retry-After header. set may be called
+// from several goroutines.
+func WithRetryAfter(ctx context.Context, set func(seconds int)) context.Context {
+	return context.WithValue(ctx, retryAfterKey{}, set)
 }
 
 // depthLimit refuses operations nested deeper than max.

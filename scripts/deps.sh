@@ -42,12 +42,18 @@ fi
 # Only for the tests (EGIDE_DEPS_E2E=1, set by `make test`): `make run` needs no browser.
 if [ "${EGIDE_DEPS_E2E:-}" = 1 ] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
 	if can_apt; then
-		echo "deps: installing Chromium for the end-to-end tests (apt-get install chromium)" >&2
-		apt_install chromium
+		echo "deps: installing Chromium for the end-to-end tests (apt-get install chromium chromium-l10n)" >&2
+		apt_install chromium chromium-l10n
 	elif [ "${CI:-}" = true ]; then
 		echo "deps: /usr/bin/chromium not found; install the 'chromium' package (the end-to-end tests need it)" >&2
 		exit 1
 	else
 		echo "deps: /usr/bin/chromium not found; the end-to-end tests will be skipped (install the 'chromium' package)" >&2
 	fi
+fi
+# Its French translations: the tests run the browser in French, as its users do.
+if [ "${EGIDE_DEPS_E2E:-}" = 1 ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && command -v dpkg-query >/dev/null 2>&1 &&
+	! dpkg-query -W -f='${Status}' chromium-l10n 2>/dev/null | grep -q 'ok installed' && can_apt; then
+	echo "deps: installing Chromium's French translations (apt-get install chromium-l10n)" >&2
+	apt_install chromium-l10n
 fi

@@ -7,6 +7,7 @@
 # Screenshots land in frontend/e2e/screenshots/ (gitignored); the
 # measurements in $E2E_RESULTS (default var/e2e-results.json).
 # Under CI=true a missing Chromium fails the run; otherwise it skips.
+# E2E_TESTS="e2e/a.test.mjs e2e/b.test.mjs" runs only those files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -62,7 +63,13 @@ mkdir -p var
 export E2E_BASE_URL=$url E2E_ACCOUNTS=$data/dev-accounts.json E2E_STATE_DIR=$state
 export E2E_RESULTS=${E2E_RESULTS:-$root/var/e2e-results.json}
 status=0
-(cd frontend && npm run --silent e2e) || status=$?
+# E2E_TESTS narrows the run to some files (e.g. E2E_TESTS=e2e/roles.test.mjs).
+if [ -n "${E2E_TESTS:-}" ]; then
+	# shellcheck disable=SC2086 # a list of files
+	(cd frontend && node --test --test-concurrency=1 $E2E_TESTS) || status=$?
+else
+	(cd frontend && npm run --silent e2e) || status=$?
+fi
 if [ "$status" != 0 ]; then
 	echo "e2e: failed; the server's last log lines:" >&2
 	tail -30 "$log" >&2

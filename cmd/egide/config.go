@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,6 +50,12 @@ type Config struct {
 	OIDCClientSecret string // EGIDE_OIDC_CLIENT_SECRET
 	OIDCRedirectURL  string // EGIDE_OIDC_REDIRECT_URL: https://<host>/auth/oidc/callback
 	OIDCRequireMFA   bool   // EGIDE_OIDC_REQUIRE_MFA: refuse ID tokens whose amr shows no second factor
+
+	// Behind a reverse proxy, and sign-in limits.
+	PublicURL           string         // EGIDE_PUBLIC_URL: the address users open; https sends HSTS on every response
+	TrustedProxies      []netip.Prefix // EGIDE_TRUSTED_PROXIES: comma-separated CIDRs or addresses; default none (forwarding headers ignored)
+	ForwardedHeader     string         // EGIDE_FORWARDED_HEADER: X-Forwarded-For (default) or Forwarded, the header the proxies set
+	MaxConcurrentHashes int            // EGIDE_AUTH_MAX_CONCURRENT_HASHES: argon2id verifications at once, default max(2, GOMAXPROCS)
 }
 
 // LoadConfig reads the configuration; errors name the variable at fault.
@@ -106,8 +113,65 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err := c.loadBlob(getenv); err != nil {
 		return c, err
 	}
+	if err := c.loadProxy(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
 }
+
+// loadProxy reads the public address, the trusted reverse proxies and the
+// bound on concurrent password verifications.
+func (c *Config) loadProxy(getenv func(string) string) error {
+	if c.PublicURL = strings.TrimSpace(getenv("EGIDE_PUBLIC_URL")); c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+			u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("EGIDE_PUBLIC_URL: want the absolute address users open, such as https://egide.example.org")
+		}
+		c.PublicURL = u.String() // the scheme in lower case
+	}
+	for _, item := range strings.Split(getenv("EGIDE_TRUSTED_PROXIES"), ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		var p netip.Prefix
+		if strings.Contains(item, "/") {
+			pp, err := netip.ParsePrefix(item)
+			if err != nil {
+				return fmt.Errorf("EGIDE_TRUSTED_PROXIES: %q is not a CIDR such as 10.0.0.0/8", item)
+			}
+			p = pp.Masked()
+		} else {
+			a, err := netip.ParseAddr(item)
+			if err != nil || a.Zone() != "" {
+				return fmt.Errorf("EGIDE_TRUSTED_PROXIES: %q is not an IP address or a CIDR", item)
+			}
+			a = a.Unmap()
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	switch h := strings.TrimSpace(getenv("EGIDE_FORWARDED_HEADER")); {
+	case h == "" || strings.EqualFold(h, "X-Forwarded-For"):
+		c.ForwardedHeader = "X-Forwarded-For"
+	case strings.EqualFold(h, "Forwarded"):
+		c.ForwardedHeader = "Forwarded"
+	default:
+		return fmt.Errorf("EGIDE_FORWARDED_HEADER: want X-Forwarded-For or Forwarded")
+	}
+	if v := strings.TrimSpace(getenv("EGIDE_AUTH_MAX_CONCURRENT_HASHES")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1024 {
+			return fmt.Errorf("EGIDE_AUTH_MAX_CONCURRENT_HASHES: want a number between 1 and 1024 (each verification holds 64 MiB)")
+		}
+		c.MaxConcurrentHashes = n
+	}
+	return nil
+}
+
+// hsts reports whether responses carry Strict-Transport-Security.
+func (c Config) hsts() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // loadBlob reads the evidence vault's settings.
 func (c *Config) loadBlob(getenv func(string) string) error {

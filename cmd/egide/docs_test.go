@@ -36,3 +36,32 @@ func TestReadmeCommandsAreTheRealOnes(t *testing.T) {
 		t.Errorf("make run must start `egide dev`")
 	}
 }
+
+// `make help` lists the targets whose rule carries a "## description"; every
+// phony target a person may type must carry one, or help hides it.
+func TestMakeHelpListsEveryTarget(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	makefile := string(b)
+	phony := regexp.MustCompile(`(?m)^\.PHONY:(.*)$`).FindStringSubmatch(makefile)
+	if phony == nil {
+		t.Fatal("Makefile has no .PHONY line")
+	}
+	// The same pattern as the help target's grep.
+	described := regexp.MustCompile(`(?m)^([a-z0-9-]+):.*## `)
+	listed := map[string]bool{}
+	for _, m := range described.FindAllStringSubmatch(makefile, -1) {
+		listed[m[1]] = true
+	}
+	if !strings.Contains(makefile, `grep -E '^[a-z0-9-]+:.*## '`) {
+		t.Fatal("the help target's pattern changed: update this test with it")
+	}
+	for _, target := range strings.Fields(phony[1]) {
+		if !listed[target] {
+			t.Errorf("make help does not list %q: give its rule a '## description'", target)
+		}
+	}
+}

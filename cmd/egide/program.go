@@ -112,7 +112,7 @@ func (p *Program) Run(ctx context.Context, args []string) error {
 func (p *Program) logger(cfg Config) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(p.Stderr, &slog.HandlerOptions{Level: lvl}))
+	return newLogger(p.Stderr, lvl)
 }
 
 func requireDB(cfg Config) error {
@@ -327,12 +327,19 @@ func (p *Program) dev(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: cfg.DemoDossiers, Now: time.Now()})
+	// The accounts of an earlier start keep their passwords and TOTP
+	// secrets: people add them to an authenticator app once.
+	accountsFile := filepath.Join(dir, "dev-accounts.json")
+	keep, err := demo.ReadAccounts(accountsFile)
+	if err != nil {
+		pool.Close()
+		return err
+	}
+	accs, err := demo.Seed(ctx, pool, kr, demo.Options{Dossiers: cfg.DemoDossiers, Now: time.Now(), Keep: keep})
 	pool.Close()
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	accountsFile := filepath.Join(dir, "dev-accounts.json")
 	if err := demo.WriteAccounts(accountsFile, accs); err != nil {
 		return err
 	}
@@ -394,6 +401,9 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	gcDone := make(chan struct{})
 	go func() { defer close(gcDone); collectGarbage(gcCtx, vault, log) }()
 	defer func() { stopGC(); <-gcDone }()
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); sweepThrottle(gcCtx, pool, log) }()
+	defer func() { stopGC(); <-sweepDone }()
 	key, err := audit.LoadSigningKeyFile(cfg.AuditSigningKeyFile)
 	if err != nil {
 		return fmt.Errorf("EGIDE_AUDIT_SIGNING_KEY_FILE: %w", err)
@@ -419,7 +429,7 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	log.Info("listening", "addr", addr, "dev", dev)
+	log.Info("listening", "addr", addr, "dev", dev, "hsts", cfg.hsts(), "trusted_proxies", len(cfg.TrustedProxies))
 	if p.Started != nil {
 		p.Started(addr)
 	}
@@ -437,6 +447,27 @@ func (p *Program) run(ctx context.Context, cfg Config, log *slog.Logger, kr *cry
 	return nil
 }
 
+// sweepThrottle deletes stale sign-in throttle rows at start and every
+// hour (any instance may: the rule is in the rows).
+func sweepThrottle(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	for {
+		n, err := auth.SweepThrottle(ctx, pool)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("sign-in throttle sweep", "error", err)
+		case n > 0:
+			log.Info("sign-in throttle sweep", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Hour):
+		}
+	}
+}
+
 // newHandler wires services, GraphQL and HTTP, without the evidence vault.
 func newHandler(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slog.Logger, dev bool) (http.Handler, error) {
 	return newHandlerWith(pool, kr, cfg, log, dev, nil)
@@ -450,7 +481,8 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 	if err != nil {
 		return nil, err
 	}
-	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax})
+	authSvc, err := auth.New(pool, kr, auth.Config{IdleTimeout: cfg.SessionIdle, MaxLifetime: cfg.SessionMax,
+		MaxConcurrentHashes: cfg.MaxConcurrentHashes})
 	if err != nil {
 		return nil, err
 	}
@@ -486,6 +518,9 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		OIDC:            sso,
 		AuditLog:        res.AuditLogSvc,
 		Evidence:        vault,
+		TrustedProxies:  cfg.TrustedProxies,
+		ForwardedHeader: cfg.ForwardedHeader,
+		HSTS:            cfg.hsts(),
 	}), nil
 }
 

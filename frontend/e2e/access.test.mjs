@@ -65,7 +65,7 @@ describe('access by role', { skip }, () => {
     const noIdentity = async (where) => assert.ok(!(await page.content()).includes(IDENTITY_MARKER), `${where}: an identity shows`);
 
     await signIn(page, account('advocacy'));
-    await heading(page).filter({ hasText: 'Mes prochaines audiences' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Prochaines audiences', exact: true }).waitFor();
     await noIdentity('home');
     await page.getByRole('link', { name: 'Dossiers' }).click();
     await page.locator('main table tbody tr').first().waitFor();

@@ -151,14 +151,24 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     const [first, second] = options;
     await article.selectOption(first.value);
     await add.getByLabel('Libellé').fill('Qualification initiale (e2e)');
+    await add.getByLabel('Date de la version de l’article').fill('2021-04-23');
+    await add.getByLabel('Circonstances aggravantes').fill('sur mineur de quinze ans, en bande organisée');
     await checkScreen(page, 'flow-charge-form', { avoid: [REFERENCE] });
     await add.getByRole('button', { name: 'Ajouter une qualification' }).click();
     await page.getByRole('status').filter({ hasText: 'Qualification ajoutée.' }).waitFor();
-    await charges.getByText(`Article ${first.value}`).first().waitFor();
+    await charges.getByText(`Article ${first.value} du Code pénal`).first().waitFor();
+    // What was stored is shown: the circumstances and the article's version (once stored, never shown).
+    await charges.getByText('Circonstances aggravantes : sur mineur de quinze ans, en bande organisée').first().waitFor();
+    await charges.getByText('Version de l’article en vigueur le 23 avril 2021').first().waitFor();
 
     await charges.getByRole('button', { name: `Requalifier (article ${first.value})` }).click();
     const rq = page.getByRole('form', { name: `Requalifier (article ${first.value})` });
     await rq.getByLabel('Article du Code pénal').locator('option').nth(2).waitFor({ state: 'attached' });
+    // The form starts from the current qualification: requalifying drops nothing silently.
+    assert.equal(await rq.getByLabel('Article du Code pénal').inputValue(), first.value);
+    assert.equal(await rq.getByLabel('Circonstances aggravantes').inputValue(), 'sur mineur de quinze ans, en bande organisée');
+    assert.equal(await rq.getByLabel('Libellé').inputValue(), 'Qualification initiale (e2e)');
+    assert.equal(await rq.getByLabel('Date de la version de l’article').inputValue(), '2021-04-23');
     await rq.getByLabel('Article du Code pénal').selectOption(second.value);
     await rq.getByLabel('Motif de la requalification').fill(REQUALIFY_REASON);
     await rq.getByRole('button', { name: 'Requalifier', exact: true }).click();
@@ -173,6 +183,7 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     assert.equal(await entries.count(), 2, 'the history has the charge and its requalification');
     await entries.filter({ hasText: 'remplacée' }).filter({ hasText: `Article ${first.value}` }).waitFor();
     await entries.filter({ hasText: 'actuelle' }).filter({ hasText: `Article ${second.value}` }).filter({ hasText: REQUALIFY_REASON }).waitFor();
+    await entries.filter({ hasText: 'actuelle' }).filter({ hasText: 'en bande organisée' }).waitFor();
     await checkScreen(page, 'flow-charge-history', { avoid: [REFERENCE] });
   });
 
@@ -203,6 +214,26 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     await link.click();
     await heading(page).filter({ hasText: REFERENCE }).waitFor();
     state.hearing = true;
+  });
+
+  test('3b. a closed dossier offers no edit action until it is reopened', async () => {
+    await openCreated();
+    const details = section('Informations');
+    await details.getByRole('button', { name: 'Clôturer' }).click();
+    const f = page.getByRole('form', { name: 'Clôturer' });
+    await f.getByLabel('Motif de la clôture').fill('Fin de la procédure (e2e)');
+    await f.getByRole('button', { name: 'Clôturer le dossier' }).click();
+    await details.getByText('Clos', { exact: true }).waitFor();
+    for (const name of ['Ajouter une victime', 'Ajouter un mis en cause', 'Ajouter une qualification', 'Programmer une audience', 'Saisir l’identité', 'Modifier', 'Ajouter une pièce']) {
+      assert.equal(await page.locator('main').getByRole('button', { name, exact: true }).count(), 0, `a closed dossier offers “${name}”`);
+    }
+    assert.equal(await page.locator('main').getByRole('button', { name: /^Requalifier/ }).count(), 0, 'a closed dossier offers a requalification');
+    assert.equal(await page.locator('main').getByRole('link', { name: 'Modifier le dossier' }).count(), 0, 'a closed dossier offers its edit page');
+    await checkScreen(page, 'dossier-closed', { avoid: [REFERENCE], widths: true });
+    await details.getByRole('button', { name: 'Rouvrir' }).click();
+    await page.getByRole('form', { name: 'Rouvrir' }).getByRole('button', { name: 'Rouvrir le dossier' }).click();
+    await details.getByText('Ouvert', { exact: true }).waitFor();
+    await page.locator('main').getByRole('button', { name: 'Ajouter une victime' }).waitFor();
   });
 
   test('4. uploads a document with progress, then downloads it intact', async () => {

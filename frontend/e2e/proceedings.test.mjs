@@ -185,12 +185,12 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
 
     await row().getByRole('button', { name: 'Saisir l’identité' }).click();
     const idf = page.getByRole('form', { name: `Saisir l’identité — ${DEFENDANT_RENAMED}` });
-    await idf.getByLabel('Nom légal').fill(IDENTITY);
+    await idf.getByLabel('Nom et prénom(s)').fill(IDENTITY);
     await idf.getByLabel('Téléphone').fill('not a phone');
     await idf.getByRole('button', { name: 'Enregistrer l’identité' }).click();
     // The API's field error, in French, beside the field; what was typed stays.
     await idf.locator('.field-error').filter({ hasText: 'seulement des chiffres' }).waitFor();
-    assert.equal(await idf.getByLabel('Nom légal').inputValue(), IDENTITY, 'nothing typed is lost on error');
+    assert.equal(await idf.getByLabel('Nom et prénom(s)').inputValue(), IDENTITY, 'nothing typed is lost on error');
     await checkScreen(page, 'defendant-identity-form-error', { avoid: [REFERENCE, IDENTITY] });
     await idf.getByLabel('Téléphone').fill('+33 1 23 45 67 89');
     await idf.getByRole('button', { name: 'Enregistrer l’identité' }).click();
@@ -202,9 +202,26 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     await dialog.getByLabel('Motif de la consultation').fill(`Préparation de l’audience (e2e ${RUN})`);
     await dialog.getByRole('button', { name: 'Afficher l’identité' }).click();
     await dialog.getByText(IDENTITY).waitFor();
+    // A recorded identity is corrected from the reveal, field by field — never retyped from an empty form.
+    assert.equal(await row().getByRole('button', { name: 'Saisir l’identité' }).count(), 0, 'a recorded identity still offers “Saisir”');
+    await dialog.getByRole('button', { name: 'Corriger l’identité' }).click();
+    const fix = dialog.getByRole('form', { name: `Corriger l’identité — ${DEFENDANT_RENAMED}` });
+    assert.equal(await fix.getByLabel('Nom et prénom(s)').inputValue(), IDENTITY, 'the correction starts from the recorded identity');
+    assert.equal(await fix.getByLabel('Téléphone').inputValue(), '+33 1 23 45 67 89');
+    await checkScreen(page, 'defendant-identity-correct', { avoid: [REFERENCE, IDENTITY] });
+    await fix.getByLabel('Téléphone').fill('+33 1 98 76 54 32');
+    await fix.getByRole('button', { name: 'Enregistrer la correction' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('status').filter({ hasText: `Identité de « ${DEFENDANT_RENAMED} » enregistrée.` }).waitFor();
+    assert.ok(!(await page.content()).includes(IDENTITY), 'the identity is gone once the dialog is closed');
+    // Revealed again: the corrected field changed, the others kept their value.
+    await row().getByRole('button', { name: `Afficher l’identité — ${DEFENDANT_RENAMED}` }).click();
+    await dialog.getByLabel('Motif de la consultation').fill(`Vérification de la correction (e2e ${RUN})`);
+    await dialog.getByRole('button', { name: 'Afficher l’identité' }).click();
+    await dialog.getByText(IDENTITY).waitFor();
+    await dialog.getByText('+33 1 98 76 54 32').waitFor();
     await dialog.getByRole('button', { name: 'Fermer' }).click();
     await dialog.waitFor({ state: 'detached' });
-    assert.ok(!(await page.content()).includes(IDENTITY), 'the identity is gone once the dialog is closed');
   });
 
   test('5. records a victim’s consent, relies on it for a CPP 2-22 constitution, then withdraws it', async () => {

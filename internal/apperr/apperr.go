@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for clients.
@@ -34,6 +35,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	// RetryAfter, on a RATE_LIMITED error, is how long the client should
+	// wait before trying again (the edges send it as Retry-After).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -46,6 +50,23 @@ func (e *Error) Error() string {
 // New returns an error with the given code and client-safe message.
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimitedFor returns a RATE_LIMITED error telling the client to retry
+// after d (at least one second).
+func RateLimitedFor(d time.Duration, format string, args ...any) *Error {
+	if d < time.Second {
+		d = time.Second
+	}
+	return &Error{Code: RateLimited, Message: fmt.Sprintf(format, args...), RetryAfter: d}
+}
+
+// RetryAfterSeconds is e.RetryAfter in whole seconds, rounded up; 0 when unset.
+func (e *Error) RetryAfterSeconds() int {
+	if e.RetryAfter <= 0 {
+		return 0
+	}
+	return int((e.RetryAfter + time.Second - 1) / time.Second)
 }
 
 // NotFoundf is the answer for a resource that does not exist and for one

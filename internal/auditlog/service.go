@@ -107,6 +107,13 @@ func EventID(u uuid.UUID) (int64, bool) {
 
 // scope is which events an actor may read: one organisation's (DPO), or
 // the instance-level ones (organisation_id IS NULL: superadmin).
+//
+// An organisation's events are those of its actors (organisation_id), those
+// about its dossiers whoever acted (dossier_organisation_id: a co-civil
+// party reading a dossier shared with it, a refusal of an operator), and
+// the failed sign-ins that name one of its members' accounts (no
+// organisation, the account as actor). selectEvents reads them as three
+// branches on three indexes, merged in time order.
 type scope struct {
 	org uuid.UUID // uuid.Nil: instance-level events
 }
@@ -174,11 +181,11 @@ func escapeLike(s string) string {
 // conditions set are written, so that each query is planned for what it
 // filters on: the actor index for actorId, the GIN index on resource_ids
 // for resourceId, the (organisation_id, occurred_at, id) index otherwise.
+// An organisation's scope is not in it: selectEvents adds it per branch.
 func conditions(sc scope, f Filter, after *position) (string, pgx.NamedArgs) {
 	args := pgx.NamedArgs{}
 	var where []string
 	if sc.org != uuid.Nil {
-		where = append(where, "e.organisation_id = @org")
 		args["org"] = sc.org
 	} else {
 		where = append(where, "e.organisation_id IS NULL")
@@ -224,7 +231,42 @@ func conditions(sc scope, f Filter, after *position) (string, pgx.NamedArgs) {
 		where = append(where, "(e.occurred_at, e.id) < (@after_at, @after_id)")
 		args["after_at"], args["after_id"] = after.at, after.id
 	}
+	if len(where) == 0 {
+		return "true", args
+	}
 	return strings.Join(where, " AND "), args
+}
+
+// The columns a search reads from audit_events e, before the limit.
+const eventColumns = `e.id, e.occurred_at, e.actor_user_id, e.roles, e.organisation_id, e.action, e.resource_type,
+	e.resource_ids, e.dossier_id, e.reason, e.outcome, e.permission, e.source_ip, e.user_agent, e.request_id`
+
+// orgBranches are the events of organisation @org, as three queries
+// whose rows never overlap, each newest first on an index of its own:
+//
+//  1. its actors' events (audit_events_org_idx);
+//  2. events about its dossiers by anyone else — a co-civil party, an
+//     actor of no organisation (audit_events_dossier_org_idx, which holds
+//     only such rows);
+//  3. failed sign-ins naming one of its members' accounts: for each
+//     member, its latest instance-level sign-in refusals
+//     (audit_events_account_idx), at most lim each.
+//
+// where holds the search's own conditions, lim its LIMIT clause.
+func orgBranches(where, lim string) string {
+	order := ` ORDER BY e.occurred_at DESC, e.id DESC` + lim
+	return `(SELECT ` + eventColumns + ` FROM audit_events e
+			WHERE e.organisation_id = @org AND ` + where + order + `)
+		UNION ALL
+		(SELECT ` + eventColumns + ` FROM audit_events e
+			WHERE e.dossier_organisation_id = @org AND e.dossier_organisation_id IS DISTINCT FROM e.organisation_id
+			AND ` + where + order + `)
+		UNION ALL
+		(SELECT e.* FROM (SELECT DISTINCT m.user_id FROM memberships m WHERE m.organisation_id = @org) m
+			CROSS JOIN LATERAL (SELECT ` + eventColumns + ` FROM audit_events e
+				WHERE e.actor_user_id = m.user_id AND e.actor_user_id IS NOT NULL AND e.organisation_id IS NULL
+				AND e.dossier_organisation_id IS NULL AND e.action LIKE 'auth.%' AND e.outcome = 'denied'
+				AND ` + where + order + `) e)`
 }
 
 // selectEvents returns the query of a search, newest first, limit rows
@@ -237,13 +279,16 @@ func selectEvents(sc scope, f Filter, after *position, limit int) (string, pgx.N
 		lim = " LIMIT @limit"
 		args["limit"] = limit
 	}
+	events := `SELECT ` + eventColumns + ` FROM audit_events e WHERE ` + where + `
+			ORDER BY e.occurred_at DESC, e.id DESC` + lim
+	if sc.org != uuid.Nil {
+		events = orgBranches(where, lim) + `
+			ORDER BY occurred_at DESC, id DESC` + lim
+	}
 	return `SELECT e.id, e.occurred_at, e.actor_user_id, u.display_name, e.roles, e.organisation_id, e.action,
 			e.resource_type, e.resource_ids, e.dossier_id, e.reason, e.outcome, e.permission, host(e.source_ip),
 			e.user_agent, e.request_id, EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id)
-		FROM (SELECT e.id, e.occurred_at, e.actor_user_id, e.roles, e.organisation_id, e.action, e.resource_type,
-				e.resource_ids, e.dossier_id, e.reason, e.outcome, e.permission, e.source_ip, e.user_agent, e.request_id
-			FROM audit_events e WHERE ` + where + `
-			ORDER BY e.occurred_at DESC, e.id DESC` + lim + `) e
+		FROM (` + events + `) e
 		LEFT JOIN users u ON u.id = e.actor_user_id
 		ORDER BY e.occurred_at DESC, e.id DESC`, args
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,10 +25,20 @@ import (
 	"github.com/egide/egide/internal/postgres"
 )
 
-// Config sets session lifetimes.
+// Config sets session lifetimes and how many password verifications may
+// run at once.
 type Config struct {
 	IdleTimeout time.Duration // a session unused this long ends
 	MaxLifetime time.Duration // a session ends this long after sign-in, used or not
+	// MaxConcurrentHashes bounds the argon2id verifications running at
+	// once in this process (64 MiB each); 0: DefaultMaxConcurrentHashes().
+	MaxConcurrentHashes int
+	// HashQueueWait is how long a sign-in waits for a free verification
+	// slot before RATE_LIMITED; 0: DefaultHashQueueWait.
+	HashQueueWait time.Duration
+	// HashQueueLen is how many sign-ins may wait for a slot at once; past
+	// it they are refused at once; 0: 4 per slot.
+	HashQueueLen int
 }
 
 // Session stages: a session is full, or limited to one step of signing in.
@@ -50,6 +59,11 @@ type Service struct {
 	// hashChecks counts argon2id verifications: tests use it to show that
 	// every failed sign-in does the same work.
 	hashChecks atomic.Int64
+	// hashActive and hashPeak are the verifications running now and the
+	// most seen at once: tests show the gate bounds them.
+	hashActive atomic.Int64
+	hashPeak   atomic.Int64
+	gate       *hashGate
 }
 
 // New returns an auth service. kr seals the TOTP secrets.
@@ -57,11 +71,24 @@ func New(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config) (*Service, error) {
 	if cfg.IdleTimeout <= 0 || cfg.MaxLifetime <= 0 {
 		return nil, errors.New("auth: session timeouts must be positive")
 	}
+	if cfg.MaxConcurrentHashes < 0 || cfg.HashQueueWait < 0 || cfg.HashQueueLen < 0 {
+		return nil, errors.New("auth: hash limits must not be negative")
+	}
+	if cfg.MaxConcurrentHashes == 0 {
+		cfg.MaxConcurrentHashes = DefaultMaxConcurrentHashes()
+	}
+	if cfg.HashQueueWait == 0 {
+		cfg.HashQueueWait = DefaultHashQueueWait
+	}
+	if cfg.HashQueueLen == 0 {
+		cfg.HashQueueLen = hashQueuePerSlot * cfg.MaxConcurrentHashes
+	}
 	h, err := HashPassword("egide-timing-equaliser")
 	if err != nil {
 		return nil, err
 	}
-	return &Service{pool: pool, kr: kr, cfg: cfg, policy: NewPasswordPolicy(), dummyHash: h, now: time.Now}, nil
+	return &Service{pool: pool, kr: kr, cfg: cfg, policy: NewPasswordPolicy(), dummyHash: h, now: time.Now,
+		gate: newHashGate(cfg.MaxConcurrentHashes, cfg.HashQueueLen, cfg.HashQueueWait)}, nil
 }
 
 // Policy returns the password policy the service enforces.
@@ -124,22 +151,35 @@ type account struct {
 
 // Login checks credentials and opens a session. meta carries the request's
 // origin. Unknown e-mail, wrong password, wrong code and disabled account
-// all give the same error after the same work; repeated failures for an
-// e-mail or from an address lock them out for a growing time.
+// all give the same error after the same work. Before any password is
+// verified the attempt is reserved against the throttle (throttle.go) and
+// waits for one of the service's verification slots: an attempt over
+// budget, or one that finds no slot in time, is refused RATE_LIMITED
+// without hashing.
 func (s *Service) Login(ctx context.Context, email, password string, code *string, meta actor.Actor) (LoginResult, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := throttleKeys(email, meta.IP)
-	if until, err := s.lockedUntil(ctx, keys); err != nil {
+	att := newAttempt(email, meta.IP)
+	fromKnown, err := s.knownSource(ctx, att)
+	if err != nil {
 		return LoginResult{}, err
-	} else if !until.IsZero() {
-		if err := s.recordDenied(ctx, meta, uuid.Nil, "auth.login.throttled"); err != nil {
-			return LoginResult{}, err
-		}
-		e := apperr.New(apperr.RateLimited, "too many failed sign-ins: try again in %d seconds", int(time.Until(until).Seconds())+1)
-		return LoginResult{}, e
+	}
+	if wait, err := s.lockedFor(ctx, att, fromKnown); err != nil {
+		return LoginResult{}, err
+	} else if wait > 0 {
+		return LoginResult{}, s.throttled(ctx, meta, wait)
+	}
+	release, err := s.gate.acquire(ctx)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	defer release()
+	if wait, err := s.reserve(ctx, att, fromKnown); err != nil {
+		return LoginResult{}, err
+	} else if wait > 0 {
+		return LoginResult{}, s.throttled(ctx, meta, wait)
 	}
 	var acc account
-	err := s.pool.QueryRow(ctx, `SELECT id, password_hash, disabled_at IS NOT NULL, must_change_password,
+	err = s.pool.QueryRow(ctx, `SELECT id, password_hash, disabled_at IS NOT NULL, must_change_password,
 		totp_secret_sealed, totp_secret_key, totp_last_step FROM users WHERE email = $1`, email).
 		Scan(&acc.id, &acc.hash, &acc.disabled, &acc.mustChange, &acc.totpSealed, &acc.totpKey, &acc.totpLastStep)
 	known := err == nil
@@ -149,8 +189,8 @@ func (s *Service) Login(ctx context.Context, email, password string, code *strin
 	if !known {
 		acc.hash = s.dummyHash
 	}
-	s.hashChecks.Add(1)
-	ok, verr := verifyPassword(acc.hash, password)
+	ok, verr := s.checkPassword(acc.hash, password)
+	release()
 	ok = ok && verr == nil && known && !acc.disabled
 
 	var res LoginResult
@@ -165,8 +205,8 @@ func (s *Service) Login(ctx context.Context, email, password string, code *strin
 				return err
 			}
 			res.Enrollment = enrol
-			if _, err := tx.Exec(ctx, `DELETE FROM auth_throttle WHERE key = ANY($1)`, keys); err != nil {
-				return fmt.Errorf("reset throttle: %w", err)
+			if err := succeeded(ctx, tx, att); err != nil {
+				return err
 			}
 			return audit.Record(ctx, tx, res.Actor, audit.Event{Action: "auth.login", ResourceType: "session"})
 		})
@@ -177,10 +217,32 @@ func (s *Service) Login(ctx context.Context, email, password string, code *strin
 			return res, nil
 		}
 	}
-	if err := s.recordFailure(ctx, keys, meta, acc.id); err != nil {
+	if err := s.recordDenied(ctx, meta, acc.id, "auth.login"); err != nil {
 		return LoginResult{}, err
 	}
 	return LoginResult{}, errBadCredentials
+}
+
+// throttled audits a sign-in refused by the throttle and returns its error.
+func (s *Service) throttled(ctx context.Context, meta actor.Actor, wait time.Duration) error {
+	if err := s.recordDenied(ctx, meta, uuid.Nil, "auth.login.throttled"); err != nil {
+		return err
+	}
+	return apperr.RateLimitedFor(wait, "too many failed sign-ins: try again in %d seconds", waitSeconds(wait))
+}
+
+// checkPassword verifies a password; the caller holds a slot of s.gate.
+func (s *Service) checkPassword(hash, password string) (bool, error) {
+	s.hashChecks.Add(1)
+	n := s.hashActive.Add(1)
+	defer s.hashActive.Add(-1)
+	for {
+		p := s.hashPeak.Load()
+		if n <= p || s.hashPeak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return verifyPassword(hash, password)
 }
 
 // secondFactor decides the stage of a session whose password was right: ""
@@ -351,24 +413,36 @@ func (s *Service) Authenticate(ctx context.Context, token string, meta actor.Act
 
 // guardedCheck runs fn, a check of a code or password made by someone who
 // already holds a session (enrolment, new recovery codes, password
-// change): a wrong answer is audited as action denied and counted against
-// the user like a failed sign-in, so a stolen session cannot guess a
-// second factor or password unseen and unthrottled.
+// change): the attempt is reserved against the user's throttle key before
+// fn runs, a wrong answer is audited as action denied and stays counted,
+// like a failed sign-in, so a stolen session cannot guess a second factor
+// or password unseen and unthrottled. A right answer clears the key; any
+// other error gives the reservation back.
 func (s *Service) guardedCheck(ctx context.Context, a actor.Actor, action string, fn func() error) error {
-	keys := []string{"user:" + a.UserID.String()}
-	if until, err := s.lockedUntil(ctx, keys); err != nil {
+	att := userAttempt(a.UserID.String())
+	if wait, err := s.reserve(ctx, att, false); err != nil {
 		return err
-	} else if !until.IsZero() {
+	} else if wait > 0 {
 		if err := s.recordDenied(ctx, a, a.UserID, action); err != nil {
 			return err
 		}
-		return apperr.New(apperr.RateLimited, "too many wrong codes: try again in %d seconds", int(time.Until(until).Seconds())+1)
+		return apperr.RateLimitedFor(wait, "too many wrong codes: try again in %d seconds", waitSeconds(wait))
 	}
 	err := fn()
-	if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid && len(e.Fields) == 1 &&
-		(e.Fields[0].Field == "code" || e.Fields[0].Field == "currentPassword") {
-		if ferr := s.recordFailureAs(ctx, keys, a, a.UserID, action); ferr != nil {
+	e, ok := apperr.As(err)
+	switch {
+	case err == nil:
+		if _, derr := s.pool.Exec(context.WithoutCancel(ctx), `DELETE FROM auth_throttle WHERE key = ANY($1)`, att.names()); derr != nil {
+			return fmt.Errorf("reset throttle: %w", derr)
+		}
+	case ok && e.Code == apperr.Invalid && len(e.Fields) == 1 &&
+		(e.Fields[0].Field == "code" || e.Fields[0].Field == "currentPassword"):
+		if ferr := s.recordDenied(ctx, a, a.UserID, action); ferr != nil {
 			return ferr
+		}
+	default:
+		if gerr := s.giveBack(ctx, att); gerr != nil {
+			return errors.Join(err, gerr)
 		}
 	}
 	return err
@@ -537,9 +611,15 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if err := s.pool.QueryRow(ctx, `SELECT email, password_hash FROM users WHERE id = $1`, a.UserID).Scan(&email, &hash); err != nil {
 		return a, fmt.Errorf("read user: %w", err)
 	}
+	release, err := s.gate.acquire(ctx)
+	if err != nil {
+		return a, err
+	}
+	defer release()
 	if err := s.guardedCheck(ctx, a, "auth.password.change", func() error {
-		s.hashChecks.Add(1)
-		if ok, err := verifyPassword(hash, current); err != nil || !ok {
+		ok, err := s.checkPassword(hash, current)
+		release()
+		if err != nil || !ok {
 			return apperr.InvalidField("currentPassword", "is not your current password")
 		}
 		return nil
@@ -552,7 +632,12 @@ func (s *Service) ChangePassword(ctx context.Context, a actor.Actor, current, ne
 	if next == current {
 		return a, apperr.InvalidField("newPassword", "must differ from the current password")
 	}
+	release2, err := s.gate.acquire(ctx)
+	if err != nil {
+		return a, err
+	}
 	newHash, err := HashPassword(next)
+	release2()
 	if err != nil {
 		return a, err
 	}
@@ -601,72 +686,6 @@ func (s *Service) Me(ctx context.Context, a actor.Actor) (User, error) {
 		return User{}, fmt.Errorf("read user: %w", err)
 	}
 	return u, nil
-}
-
-// Throttling: per e-mail, 5 failures in 15 minutes lock it for 1 minute,
-// doubling with each further failure up to an hour; per source address the
-// same from 30 failures (an office behind one NAT).
-const (
-	throttleWindow     = 15 * time.Minute
-	throttleEmailLimit = 5
-	throttleIPLimit    = 30
-	throttleMaxLock    = time.Hour
-)
-
-// throttleKeys names the counters of one attempt. The e-mail is hashed:
-// the table holds no personal data.
-func throttleKeys(email, ip string) []string {
-	h := sha256.Sum256([]byte(email))
-	keys := []string{"email:" + hex.EncodeToString(h[:16])}
-	if ip != "" {
-		keys = append(keys, "ip:"+ip)
-	}
-	return keys
-}
-
-func (s *Service) lockedUntil(ctx context.Context, keys []string) (time.Time, error) {
-	var until *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT max(locked_until) FROM auth_throttle WHERE key = ANY($1) AND locked_until > now()`, keys).Scan(&until)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read throttle: %w", err)
-	}
-	if until == nil {
-		return time.Time{}, nil
-	}
-	return *until, nil
-}
-
-// recordFailure counts a failed attempt on every key, locks those over
-// their limit, and audits the failure, in one transaction.
-func (s *Service) recordFailure(ctx context.Context, keys []string, meta actor.Actor, user uuid.UUID) error {
-	return s.recordFailureAs(ctx, keys, meta, user, "auth.login")
-}
-
-func (s *Service) recordFailureAs(ctx context.Context, keys []string, meta actor.Actor, user uuid.UUID, action string) error {
-	return postgres.InTx(context.WithoutCancel(ctx), s.pool, func(tx pgx.Tx) error {
-		for _, k := range keys {
-			limit := throttleEmailLimit
-			if strings.HasPrefix(k, "ip:") {
-				limit = throttleIPLimit
-			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO auth_throttle AS t (key, failures, window_start) VALUES ($1, 1, now())
-				ON CONFLICT (key) DO UPDATE SET
-					failures = CASE WHEN t.window_start < now() - make_interval(secs => $2) THEN 1 ELSE t.failures + 1 END,
-					window_start = CASE WHEN t.window_start < now() - make_interval(secs => $2) THEN now() ELSE t.window_start END`,
-				k, throttleWindow.Seconds()); err != nil {
-				return fmt.Errorf("count failure: %w", err)
-			}
-			if _, err := tx.Exec(ctx, `UPDATE auth_throttle SET locked_until = now() + make_interval(secs =>
-					least($3, 60 * power(2, failures - $2)))
-				WHERE key = $1 AND failures >= $2`, k, limit, throttleMaxLock.Seconds()); err != nil {
-				return fmt.Errorf("lock: %w", err)
-			}
-		}
-		failed := meta
-		failed.UserID = user // zero when the e-mail is unknown
-		return audit.Record(ctx, tx, failed, audit.Event{Action: action, ResourceType: "session", Outcome: audit.Denied})
-	})
 }
 
 func (s *Service) recordDenied(ctx context.Context, meta actor.Actor, user uuid.UUID, action string) error {

@@ -53,12 +53,18 @@ const (
 	EvidenceRead       Permission = "evidence:read"
 	EvidenceWrite      Permission = "evidence:write"
 	DossierErase       Permission = "dossier:erase"
+	// StandingWrite: the organisation's own civil-party standing
+	// (constitute, record the court's decision on it, withdraw it), on its
+	// dossiers and on those shared with it — the one part of a shared
+	// dossier a co-civil party writes.
+	StandingWrite Permission = "standing:write"
 )
 
 // Permissions lists every permission, for tests and the docs.
 var Permissions = []Permission{OrganisationCreate, OrganisationRead, OrganisationUpdate,
 	DossierRead, DossierWrite, CaseRead, CaseWrite, HearingWrite, IdentityRead, IdentityWrite,
-	UserRead, UserWrite, DossierAssign, DossierShare, AuditRead, EvidenceRead, EvidenceWrite, DossierErase}
+	UserRead, UserWrite, DossierAssign, DossierShare, AuditRead, EvidenceRead, EvidenceWrite, DossierErase,
+	StandingWrite}
 
 // needsAssignment: permissions that only apply to dossiers the user is
 // personally assigned to, whatever their role.
@@ -66,11 +72,25 @@ func needsAssignment(p Permission) bool {
 	return p == IdentityRead || p == IdentityWrite
 }
 
-// ownerOnly: permissions that only the organisation owning a dossier holds
-// on it, not the organisations it is shared with.
-func ownerOnly(p Permission) bool {
-	return p == DossierWrite || p == DossierAssign || p == DossierShare || p == DossierErase
+// onShared: the dossier permissions an organisation holds on a dossier
+// shared with it (co-civil party): reading what its roles allow, and
+// writing its own civil-party standing. Every other dossier permission is
+// owner-only — the dossier, its staff and sharing, and the owner's
+// records in it (victims, consents, defendants, identities, charges,
+// proceedings, hearings, evidence): a co-civil party gets FORBIDDEN. Listed
+// as what is allowed, so that a new permission is owner-only until said
+// otherwise.
+func onShared(p Permission) bool {
+	return p == DossierRead || p == CaseRead || p == EvidenceRead || p == StandingWrite
 }
+
+// ownerOnly: permissions that only the organisation owning a dossier holds
+// on it, not the organisations it is shared with. identity:read is one of
+// them: an assignment is the owner's decision about one of its members
+// acting for it, so it is not honoured in a session of another
+// organisation (the same person, assigned by the owner, reveals the
+// identity in a session of the owner, under the owner's roles).
+func ownerOnly(p Permission) bool { return !onShared(p) }
 
 // seesOnlyAssigned: roles that reach only the dossiers they are assigned to.
 func seesOnlyAssigned(r actor.Role) bool { return r == actor.PartnerLawyer }
@@ -245,9 +265,10 @@ func (az *Authorizer) Dossier(ctx context.Context, tx pgx.Tx, a actor.Actor, p P
 	}
 	reaches := func(r actor.Role) bool { return !seesOnlyAssigned(r) || acc.Assigned }
 	if ownerOnly(p) && acc.OrgID != a.OrgID {
-		// A co-civil party sees a shared dossier and records its own part in
-		// it, but the dossier itself, its staff and its sharing belong to
-		// the owner.
+		// A co-civil party sees a shared dossier and records its own
+		// standing in it (standing:write; which standing is its own is the
+		// proceeding service's check), but the dossier, its staff, its
+		// sharing and every record of the owner's belong to the owner.
 		for _, r := range az.roles(a) {
 			if reaches(r) && az.grant[r][DossierRead] {
 				deny.Visible = true
@@ -309,9 +330,15 @@ func (s Scope) Args(into pgx.NamedArgs) pgx.NamedArgs {
 }
 
 // DossierScope returns the scope of dossiers in which the actor holds p.
+// A scope takes in the dossiers shared with the actor's organisation, so p
+// must be one held on them (a read): an owner-only permission is refused
+// as a programming error rather than widened to shared dossiers.
 func (az *Authorizer) DossierScope(a actor.Actor, p Permission, resourceType string) (Scope, error) {
 	if !a.Authenticated() {
 		return Scope{}, apperr.New(apperr.Unauthenticated, "sign in required")
+	}
+	if ownerOnly(p) {
+		return Scope{}, fmt.Errorf("authz: %s is owner-only and has no list scope", p)
 	}
 	s := Scope{OrgID: a.OrgID, UserID: a.UserID}
 	found := false

@@ -2,6 +2,8 @@ package authz
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,6 +53,42 @@ func TestSecurityDocMatchesPolicy(t *testing.T) {
 		if !seen[p] {
 			t.Errorf("permission %s missing from docs/security.md", p)
 		}
+	}
+}
+
+// docs/security.md names the permissions that apply on a dossier shared
+// with the organisation (co-civil party); they must be onShared's, and
+// every other dossier permission owner-only.
+func TestSecurityDocNamesTheSharedPermissions(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(b)), " ")
+	const lead = "On a dossier shared with it only "
+	start := strings.Index(doc, lead)
+	end := strings.Index(doc[max(start, 0):], " apply")
+	if start < 0 || end < 0 {
+		t.Fatalf("docs/security.md does not say which permissions apply on a shared dossier (%q ... apply)", lead)
+	}
+	var doced []string
+	for _, m := range regexp.MustCompile("`([a-z]+:[a-z]+)`").FindAllStringSubmatch(doc[start:start+end], -1) {
+		doced = append(doced, m[1])
+	}
+	var code []string
+	for _, p := range Permissions {
+		if onShared(p) {
+			code = append(code, string(p))
+		}
+		if onShared(p) == ownerOnly(p) {
+			t.Errorf("%s is both or neither owner-only and held on shared dossiers", p)
+		}
+	}
+	slices.Sort(doced)
+	slices.Sort(code)
+	if !slices.Equal(doced, code) {
+		t.Errorf("docs/security.md: on a shared dossier %v apply; authz.onShared: %v", doced, code)
 	}
 }
 

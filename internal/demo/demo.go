@@ -45,6 +45,10 @@ type Options struct {
 	Dossiers int       // how many dossiers for the demo organisation (default 36)
 	Now      time.Time // reference "today"; hearings are placed around it (default time.Now())
 	Seed     int64     // PRNG seed; same seed (and same Now) → same data
+	// Keep lists accounts written by an earlier seed (ReadAccounts): a demo
+	// user it names keeps that password and TOTP secret, so the accounts a
+	// person added to an authenticator app go on working across restarts.
+	Keep []Account
 }
 
 // Account is a demo user and the password it can log in with.
@@ -89,12 +93,12 @@ const (
 // all in one transaction under an advisory lock, so two processes seeding
 // at once do not race.
 //
-// A password cannot be recovered from its hash, so every call gives each
-// demo user a fresh random password (resetting the hash of existing ones)
-// and returns it: the accounts returned, and the file WriteAccounts makes
-// of them, are always the ones that work (of two concurrent seeds, the one
-// that commits last). This is acceptable only because demo data is for
-// development.
+// A password cannot be recovered from its hash, so each call sets every
+// demo user's password and TOTP secret: those of opt.Keep for the users it
+// names, fresh random ones for the others. The accounts returned, and the
+// file WriteAccounts makes of them, are always the ones that work (of two
+// concurrent seeds, the one that commits last). This is acceptable only
+// because demo data is for development.
 func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Options) ([]Account, error) {
 	if kr == nil {
 		return nil, errors.New("demo: a key ring is needed to seal identities")
@@ -114,21 +118,27 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 	}
 
 	// Hash outside the transaction: ~100 ms each, no need to hold the lock.
+	kept := map[string]Account{}
+	for _, a := range opt.Keep {
+		kept[a.Email] = a
+	}
 	accounts := make([]Account, len(demoUsers))
 	hashes := make([]string, len(demoUsers))
 	secrets := make([][]byte, len(demoUsers))
+	keptSecret := make([]bool, len(demoUsers))
 	for k, u := range demoUsers {
-		pw := newPassword()
+		pw, secret, ok, err := credentials(kept[u.email])
+		if err != nil {
+			return nil, err
+		}
+		keptSecret[k] = ok
 		h, err := auth.HashPassword(pw)
 		if err != nil {
 			return nil, fmt.Errorf("demo: hash password: %w", err)
 		}
-		if secrets[k], err = auth.NewTOTPSecret(); err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
-		}
 		accounts[k] = Account{Email: u.email, Password: pw, Role: u.role, DisplayName: u.name,
-			TOTPSecret: auth.EncodeSecret(secrets[k])}
-		hashes[k] = h
+			TOTPSecret: auth.EncodeSecret(secret)}
+		hashes[k], secrets[k] = h, secret
 	}
 
 	now := opt.Now.In(paris)
@@ -149,7 +159,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 			[]string{"CPP 2-3"}); err != nil {
 			return err
 		}
-		users, err := ensureUsers(ctx, tx, e, kr, hashes, secrets)
+		users, err := ensureUsers(ctx, tx, e, kr, hashes, secrets, keptSecret)
 		if err != nil {
 			return err
 		}
@@ -183,6 +193,37 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 // newPassword: 20 base32 characters, 100 bits.
 func newPassword() string { return rand.Text()[:20] }
 
+// credentials returns the password and TOTP secret of a kept account
+// (ok), or fresh ones when it has none or one that does not decode.
+func credentials(kept Account) (password string, secret []byte, ok bool, err error) {
+	if kept.Password != "" && kept.TOTPSecret != "" {
+		if secret, err := auth.DecodeSecret(kept.TOTPSecret); err == nil {
+			return kept.Password, secret, true, nil
+		}
+	}
+	if secret, err = auth.NewTOTPSecret(); err != nil {
+		return "", nil, false, fmt.Errorf("demo: %w", err)
+	}
+	return newPassword(), secret, false, nil
+}
+
+// ReadAccounts reads a file WriteAccounts wrote. A file that does not exist
+// yet is no account to keep: no error.
+func ReadAccounts(path string) ([]Account, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return []Account{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("demo: read accounts: %w", err)
+	}
+	var accounts []Account
+	if err := json.Unmarshal(b, &accounts); err != nil {
+		return nil, fmt.Errorf("demo: read accounts %s: %w", path, err)
+	}
+	return accounts, nil
+}
+
 func ensureOrg(ctx context.Context, tx pgx.Tx, name, declared string, publicUtility bool, object string,
 	articles []string) (uuid.UUID, error) {
 	var id uuid.UUID
@@ -204,7 +245,7 @@ func ensureOrg(ctx context.Context, tx pgx.Tx, name, declared string, publicUtil
 
 // ensureUsers creates or resets the demo users and their memberships; it
 // returns their ids in the order of demoUsers.
-func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, kr *crypto.KeyRing, hashes []string, secrets [][]byte) ([]uuid.UUID, error) {
+func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, kr *crypto.KeyRing, hashes []string, secrets [][]byte, keptSecret []bool) ([]uuid.UUID, error) {
 	ids := make([]uuid.UUID, len(demoUsers))
 	for k, u := range demoUsers {
 		err := tx.QueryRow(ctx, `INSERT INTO users (email, display_name, password_hash, superadmin)
@@ -215,13 +256,16 @@ func ensureUsers(ctx context.Context, tx pgx.Tx, e *env, kr *crypto.KeyRing, has
 			return nil, fmt.Errorf("upsert user %s: %w", u.email, err)
 		}
 		// Enrol the second factor as a user would (sealed like
-		// auth does), so demo accounts sign in straight away.
+		// auth does), so demo accounts sign in straight away. The last
+		// accepted step is kept when the secret is: a code already used
+		// stays used across restarts.
 		sealed, key, err := kr.SealRecord(secrets[k], []byte("totp:"+ids[k].String()))
 		if err != nil {
 			return nil, fmt.Errorf("seal totp secret: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret_sealed = $2, totp_secret_key = $3, totp_last_step = 0,
-			must_change_password = false WHERE id = $1`, ids[k], sealed, key); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret_sealed = $2, totp_secret_key = $3,
+			totp_last_step = CASE WHEN $4 THEN totp_last_step ELSE 0 END,
+			must_change_password = false WHERE id = $1`, ids[k], sealed, key, keptSecret[k]); err != nil {
 			return nil, fmt.Errorf("enrol totp: %w", err)
 		}
 		if u.role == "superadmin" {

@@ -16,7 +16,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/holiday"
 	"github.com/egide/egide/internal/person"
 	"github.com/egide/egide/internal/postgres/pgtest"
 )
@@ -240,6 +243,12 @@ func checkData(t *testing.T, pool *pgxpool.Pool, now time.Time, dossiers int) {
 		OR to_char(starts_at AT TIME ZONE 'Europe/Paris', 'HH24:MI') NOT IN ('09:00','13:30','14:00')`); n != 0 {
 		t.Errorf("%d hearings outside court hours", n)
 	}
+	for _, day := range strs(t, pool, `SELECT coalesce(array_agg(DISTINCT to_char(starts_at AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')), '{}')
+		FROM hearings`) {
+		if d, _ := time.Parse(time.DateOnly, day); !holiday.IsWorkingDay(d) {
+			t.Errorf("a hearing on %s, a public holiday (%s)", day, holiday.Name(d))
+		}
+	}
 	if n := count(t, pool, `SELECT count(*) FROM civil_party_standings s JOIN consents c ON c.id = s.consent_id
 		JOIN victims v ON v.id = c.victim_id JOIN proceedings p ON p.id = s.proceeding_id WHERE v.dossier_id <> p.dossier_id`); n != 0 {
 		t.Errorf("%d standings rely on another dossier's consent", n)
@@ -371,6 +380,68 @@ func TestWriteAccounts(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Errorf("temporary file left: %v", entries)
+	}
+}
+
+// A restart of `egide dev` on the same data directory keeps the demo
+// accounts' passwords and TOTP secrets: the file's accounts sign in after
+// the second seed, and a code used before it is not accepted again.
+func TestSeedKeepsAccounts(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	kr := newKeyRing(t)
+	path := filepath.Join(t.TempDir(), "dev-accounts.json")
+
+	none, err := ReadAccounts(path)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("ReadAccounts of a missing file: %v, %v", none, err)
+	}
+	first, err := Seed(ctx, pool, kr, Options{Dossiers: 2, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAccounts(path, first); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := auth.New(pool, kr, auth.Config{IdleTimeout: time.Hour, MaxLifetime: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jurist := first[uJurist1]
+	secret, err := auth.DecodeSecret(jurist.TOTPSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := auth.TOTPCode(secret, time.Now())
+	if _, err := svc.Login(ctx, jurist.Email, jurist.Password, &used, actor.Actor{IP: "127.0.0.1"}); err != nil {
+		t.Fatalf("sign-in before the restart: %v", err)
+	}
+
+	keep, err := ReadAccounts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := Seed(ctx, pool, kr, Options{Dossiers: 2, Seed: 3, Keep: keep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(first, second) {
+		t.Fatalf("accounts changed across the restart:\n%v\n%v", first, second)
+	}
+	if _, err := svc.Login(ctx, jurist.Email, jurist.Password, &used, actor.Actor{IP: "127.0.0.1"}); err == nil {
+		t.Error("the code used before the restart was accepted again")
+	}
+	// A kept account without a secret (an older file) gets fresh ones.
+	third, err := Seed(ctx, pool, kr, Options{Dossiers: 2, Seed: 3, Keep: []Account{{Email: jurist.Email, Password: jurist.Password}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third[uJurist1].TOTPSecret == jurist.TOTPSecret || third[uJurist1].Password == jurist.Password {
+		t.Error("an incomplete kept account was reused")
+	}
+	if _, err := ReadAccounts(filepath.Join(t.TempDir())); err == nil {
+		t.Error("ReadAccounts of a directory: no error")
 	}
 }
 

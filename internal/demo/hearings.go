@@ -2,6 +2,8 @@ package demo
 
 import (
 	"time"
+
+	"github.com/egide/egide/internal/holiday"
 )
 
 // Hearing times: courts sit at 09:00 or in the afternoon.
@@ -21,24 +23,20 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// weekdayAfter moves a weekend day to the next Monday.
+// weekdayAfter moves a day when courts do not sit (a weekend day or a
+// public holiday) to the next working day.
 func weekdayAfter(d time.Time) time.Time {
-	switch d.Weekday() {
-	case time.Saturday:
-		return day(d, 2)
-	case time.Sunday:
-		return day(d, 1)
+	for !holiday.IsWorkingDay(d) {
+		d = day(d, 1)
 	}
 	return d
 }
 
-// weekdayBefore moves a weekend day to the previous Friday.
+// weekdayBefore moves a day when courts do not sit to the previous working
+// day.
 func weekdayBefore(d time.Time) time.Time {
-	switch d.Weekday() {
-	case time.Saturday:
-		return day(d, -1)
-	case time.Sunday:
-		return day(d, -2)
+	for !holiday.IsWorkingDay(d) {
+		d = day(d, -1)
 	}
 	return d
 }

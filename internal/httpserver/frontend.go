@@ -22,8 +22,10 @@ func embeddedApp() fs.FS {
 }
 
 // apiPrefixes are never answered by the web application: an unknown path
-// there is a 404, not index.html.
-var apiPrefixes = []string{"/graphql", "/healthz", "/readyz", "/evidence/", "/audit/", "/auth/"}
+// there is a 404, not index.html. Under /audit/ only the export is the
+// API's: /audit, /audit/access-report and /audit/erase are the web app's
+// (a reload or a bookmark of them must land on the screen).
+var apiPrefixes = []string{"/graphql", "/healthz", "/readyz", "/evidence/", AuditExportPath, "/auth/"}
 
 // appHandler serves the web application: files of app as they are, hashed
 // assets (assets/) cached for a year, and index.html, never cached, for

@@ -113,11 +113,22 @@ func TestAppServesIndexAndFallsBack(t *testing.T) {
 		}
 	})
 
-	for _, p := range []string{"/assets/missing.js", "/missing.css", "/.gitkeep", "/evidence/x", "/evidence/", "/audit/x", "/auth/oidc/nope", "/graphql/x", "/healthz/x"} {
+	for _, p := range []string{"/assets/missing.js", "/missing.css", "/.gitkeep", "/evidence/x", "/evidence/", "/audit/export.csv/x", "/auth/oidc/nope", "/graphql/x", "/healthz/x"} {
 		t.Run("404 "+p, func(t *testing.T) {
 			res, body := get(t, srv.URL+p)
 			if res.StatusCode != http.StatusNotFound || strings.Contains(body, `id="root"`) {
 				t.Fatalf("status %d body %q, want a plain 404", res.StatusCode, body)
+			}
+		})
+	}
+
+	// The web app's routes under /audit/ survive a reload (they once were
+	// swallowed by the export's prefix).
+	for _, p := range []string{"/audit", "/audit/", "/audit/access-report", "/audit/erase", "/audit/unknown-screen"} {
+		t.Run("web route "+p, func(t *testing.T) {
+			res, body := get(t, srv.URL+p)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="root"`) {
+				t.Fatalf("status %d body %q, want index.html", res.StatusCode, body)
 			}
 		})
 	}

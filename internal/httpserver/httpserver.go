@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/egide/egide/graph"
@@ -53,6 +55,15 @@ type Options struct {
 	AuditLog *auditlog.Service
 	// Evidence serves PUT and GET /evidence/{id}/content; nil answers 404 there.
 	Evidence *evidence.Service
+	// TrustedProxies are the reverse proxies whose forwarding header names
+	// the client (clientip.go); empty: the header is never read.
+	TrustedProxies []netip.Prefix
+	// ForwardedHeader is the header the trusted proxies set:
+	// HeaderXForwardedFor (the default when empty) or HeaderForwarded.
+	ForwardedHeader string
+	// HSTS sends Strict-Transport-Security on every response: the public
+	// address is https, even if TLS ends at a proxy.
+	HSTS bool
 	// Frontend is the web application served at every other GET path (see
 	// appHandler); nil serves the one embedded in the binary (frontend.Dist).
 	Frontend fs.FS
@@ -83,7 +94,7 @@ func New(opt Options) http.Handler {
 		app = embeddedApp()
 	}
 	mux.Handle("/", appHandler(app))
-	return chain(mux, opt.Logger)
+	return chain(mux, opt)
 }
 
 // graphqlHandler refuses anything but a JSON POST that carries the CSRF
@@ -111,6 +122,7 @@ func graphqlHandler(opt Options) http.Handler {
 		ctx := graph.WithActor(r.Context(), a)
 		ctx = graph.WithLoaders(ctx, opt.Resolver.NewLoaders(a))
 		ctx = graph.WithSessionCookie(ctx, &cookieJar{w: w, opt: opt})
+		ctx = graph.WithRetryAfter(ctx, retryAfterHeader(w))
 		w.Header().Set("Cache-Control", "no-store")
 		opt.GraphQL.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -120,7 +132,7 @@ func graphqlHandler(opt Options) http.Handler {
 // anonymous one without a valid session (a stale cookie is cleared). When
 // the session store fails it answers 503 itself and returns false.
 func requestActor(w http.ResponseWriter, r *http.Request, opt Options) (actor.Actor, bool) {
-	meta := actor.Actor{RequestID: requestID(r), IP: clientIP(r), UserAgent: r.UserAgent()}
+	meta := actor.Actor{RequestID: requestID(r), IP: opt.clientIP(r), UserAgent: r.UserAgent()}
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" {
 		return meta, true
@@ -136,6 +148,22 @@ func requestActor(w http.ResponseWriter, r *http.Request, opt Options) (actor.Ac
 	opt.Logger.ErrorContext(r.Context(), "authenticate", "request_id", meta.RequestID, "error", err)
 	writeError(w, http.StatusServiceUnavailable, apperr.Internal, "internal error")
 	return actor.Actor{}, false
+}
+
+// retryAfterHeader sets the response's Retry-After header to the longest
+// wait a RATE_LIMITED error of the request asked for. gqlgen writes the
+// headers once the operation has run, after the errors were presented.
+func retryAfterHeader(w http.ResponseWriter) func(int) {
+	var mu sync.Mutex
+	longest := 0
+	return func(secs int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if secs > longest {
+			longest = secs
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
+	}
 }
 
 type cookieJar struct {
@@ -193,15 +221,11 @@ func writeAppError(w http.ResponseWriter, r *http.Request, opt Options, what str
 	if len(e.Fields) > 0 {
 		ext["fields"] = e.Fields
 	}
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return ""
+	if secs := e.RetryAfterSeconds(); e.Code == apperr.RateLimited && secs > 0 {
+		ext["retryAfter"] = secs
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	return host
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": e.Message, "extensions": ext}}})
 }
 
 type ctxKey int
@@ -216,10 +240,10 @@ func requestID(r *http.Request) string {
 // chain applies the middleware in a fixed order: request id first (so
 // everything after can log it), then panic recovery, access log and
 // security headers.
-func chain(h http.Handler, log *slog.Logger) http.Handler {
-	h = securityHeaders(h)
-	h = accessLog(h, log)
-	h = recoverer(h, log)
+func chain(h http.Handler, opt Options) http.Handler {
+	h = securityHeaders(h, opt.HSTS)
+	h = accessLog(h, opt.Logger)
+	h = recoverer(h, opt.Logger)
 	return withRequestID(h)
 }
 
@@ -284,7 +308,14 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// HSTSValue is the Strict-Transport-Security header: two years, and every
+// subdomain.
+const HSTSValue = "max-age=63072000; includeSubDomains"
+
+// securityHeaders sets the headers of every response; HSTS when the
+// connection is TLS, or always when hsts (the public address is https
+// and TLS ends at a proxy in front).
+func securityHeaders(next http.Handler, hsts bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
@@ -295,8 +326,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		if r.TLS != nil {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		if hsts || r.TLS != nil {
+			h.Set("Strict-Transport-Security", HSTSValue)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"regexp"
 	"strings"
 	"sync"
@@ -69,6 +70,8 @@ type siteOptions struct {
 	insecureCookies bool
 	ready           func(context.Context) error
 	graphQL         http.Handler // replaces the GraphQL handler when set
+	trustedProxies  []netip.Prefix
+	hsts            bool
 }
 
 func newSite(t *testing.T, so siteOptions) *site {
@@ -99,7 +102,8 @@ func newSite(t *testing.T, so siteOptions) *site {
 		so.graphQL = graph.NewHandler(res, graph.HandlerOptions{Logger: log})
 	}
 	srv := httptest.NewServer(New(Options{Logger: log, Auth: authSvc, Resolver: res, GraphQL: so.graphQL,
-		Ready: so.ready, InsecureCookies: so.insecureCookies, SessionMaxAge: 2 * time.Hour}))
+		Ready: so.ready, InsecureCookies: so.insecureCookies, SessionMaxAge: 2 * time.Hour,
+		TrustedProxies: so.trustedProxies, HSTS: so.hsts}))
 	t.Cleanup(srv.Close)
 	s.url = srv.URL
 

@@ -62,7 +62,7 @@ func oidcCallback(w http.ResponseWriter, r *http.Request, opt Options) {
 	}
 	setStateCookie(w, opt, "", -1) // single use, whatever the outcome
 	q := r.URL.Query()
-	meta := actor.Actor{RequestID: requestID(r), IP: clientIP(r), UserAgent: r.UserAgent()}
+	meta := actor.Actor{RequestID: requestID(r), IP: opt.clientIP(r), UserAgent: r.UserAgent()}
 	res, err := opt.OIDC.Finish(r.Context(),
 		auth.OIDCCallback{State: q.Get("state"), BrowserState: kept, Code: q.Get("code"), Error: q.Get("error")}, meta)
 	// The reasons logged below carry no personal data (no e-mail, no subject).

@@ -487,7 +487,7 @@ func (s *Service) ConstituteCivilParty(ctx context.Context, a actor.Actor, in Co
 		if err != nil {
 			return err
 		}
-		acc, err := s.az.Dossier(ctx, tx, a, authz.CaseWrite, dossierID, resourceType, in.ProceedingID)
+		acc, err := s.az.Dossier(ctx, tx, a, authz.StandingWrite, dossierID, resourceType, in.ProceedingID)
 		if err != nil {
 			return err
 		}
@@ -524,7 +524,7 @@ func (s *Service) ConstituteCivilParty(ctx context.Context, a actor.Actor, in Co
 			return err
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "standing.create", ResourceType: standingType,
-			ResourceIDs: []uuid.UUID{id}, DossierID: dossierID, Permission: string(authz.CaseWrite)})
+			ResourceIDs: []uuid.UUID{id}, DossierID: dossierID, Permission: string(authz.StandingWrite)})
 	})
 	return st, err
 }
@@ -609,9 +609,10 @@ func (s *Service) WithdrawStanding(ctx context.Context, a actor.Actor, id uuid.U
 	})
 }
 
-// changeOwnStanding authorizes a change to standing id (case:write on its
-// dossier, and the caller's organisation must be the civil party: a
-// co-civil party sees the standing but changes only its own), locks it,
+// changeOwnStanding authorizes a change to standing id (standing:write on
+// its dossier, and the caller's organisation must be the civil party: a
+// co-civil party sees the owner's standing but changes only its own, and
+// the owner does not change the co-civil party's), locks it,
 // applies change, and records action.
 func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.UUID, action string,
 	change func(pgx.Tx, Standing) error) (Standing, error) {
@@ -625,7 +626,7 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 		if err != nil {
 			return fmt.Errorf("read standing dossier: %w", err)
 		}
-		if _, err := s.az.Dossier(ctx, tx, a, authz.CaseWrite, dossierID, standingType, id); err != nil {
+		if _, err := s.az.Dossier(ctx, tx, a, authz.StandingWrite, dossierID, standingType, id); err != nil {
 			return err
 		}
 		cur, err := scanStanding(tx.QueryRow(ctx, `SELECT `+standingColumns+standingFrom+` WHERE s.id = $1
@@ -634,7 +635,7 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 			return fmt.Errorf("lock standing: %w", err)
 		}
 		if cur.OrganisationID != a.OrgID {
-			return &authz.Denial{Permission: authz.CaseWrite, ResourceType: standingType, ResourceID: id,
+			return &authz.Denial{Permission: authz.StandingWrite, ResourceType: standingType, ResourceID: id,
 				DossierID: dossierID, Visible: true}
 		}
 		if err := change(tx, cur); err != nil {
@@ -644,7 +645,7 @@ func (s *Service) changeOwnStanding(ctx context.Context, a actor.Actor, id uuid.
 			return err
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: action, ResourceType: standingType,
-			ResourceIDs: []uuid.UUID{id}, DossierID: dossierID, Permission: string(authz.CaseWrite)})
+			ResourceIDs: []uuid.UUID{id}, DossierID: dossierID, Permission: string(authz.StandingWrite)})
 	})
 	return st, err
 }

@@ -735,3 +735,48 @@ func TestDecideStanding(t *testing.T) {
 	_, err = s.svc.Consent(ctx, s.staff, uuid.New())
 	wantErr(t, err, apperr.NotFound, "")
 }
+
+// Issue 10: on a dossier shared with it, a co-civil party records its own
+// standing — constitutes (citing a consent recorded on the dossier),
+// records the court's decision on it, withdraws it — under standing:write;
+// the owner does not change the co-civil party's standing, nor the
+// co-civil party the owner's proceedings.
+func TestCoCivilPartyRecordsItsOwnStanding(t *testing.T) {
+	t.Parallel()
+	s := setupStanding(t)
+	ctx := context.Background()
+	partner := testfixture.Org(t, s.pool)
+	testfixture.Share(t, s.pool, s.dossier, partner)
+	coParty := testfixture.User(t, s.pool, partner, actor.LegalStaff)
+
+	own, err := s.svc.ConstituteCivilParty(ctx, coParty, s.input("CPP 2-22", &s.consent))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.OrganisationID != partner {
+		t.Fatalf("standing of %v, want the co-civil party's", own.OrganisationID)
+	}
+	decide := proceeding.DecideInput{Admissibility: proceeding.Admitted, DecidedOn: date("2025-06-01")}
+	_, err = s.svc.DecideStanding(ctx, s.staff, own.ID, decide)
+	wantErr(t, err, apperr.Forbidden, "")
+	_, err = s.svc.WithdrawStanding(ctx, s.staff, own.ID, date("2025-06-01"))
+	wantErr(t, err, apperr.Forbidden, "")
+	if got, err := s.svc.DecideStanding(ctx, coParty, own.ID, decide); err != nil || got.Admissibility != proceeding.Admitted {
+		t.Fatalf("the co-civil party decides its standing: %+v %v", got, err)
+	}
+	if got, err := s.svc.WithdrawStanding(ctx, coParty, own.ID, date("2025-06-02")); err != nil || got.WithdrawnOn == nil {
+		t.Fatalf("the co-civil party withdraws its standing: %+v %v", got, err)
+	}
+	_, err = s.svc.Open(ctx, coParty, proceeding.OpenInput{DossierID: s.dossier, Stage: proceeding.Trial,
+		CourtKind: proceeding.TribunalCorrectionnel, StartedOn: date("2025-05-01")})
+	wantErr(t, err, apperr.Forbidden, "")
+
+	if n := count(t, s.pool, `SELECT count(*) FROM audit_events WHERE action LIKE 'standing.%' AND outcome = 'allowed'
+		AND actor_user_id = $1 AND permission = 'standing:write'`, coParty.UserID); n != 3 {
+		t.Errorf("%d standing events of the co-civil party with standing:write, want 3", n)
+	}
+	if n := count(t, s.pool, `SELECT count(*) FROM audit_events WHERE action = 'access.denied' AND actor_user_id = $1
+		AND permission = 'standing:write'`, s.staff.UserID); n != 2 {
+		t.Errorf("%d refusals of the owner's changes to the co-civil party's standing, want 2", n)
+	}
+}

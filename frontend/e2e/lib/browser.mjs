@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BASE_URL, CHROMIUM, SCREENSHOT_DIR } from './env.mjs';
 
+// The screens people use: a 1366×768 laptop and a 768×1024 tablet.
 export const VIEWPORTS = {
-  laptop: { width: 1280, height: 800 },
-  tablet: { width: 820, height: 1180 },
+  laptop: { width: 1366, height: 768 },
+  tablet: { width: 768, height: 1024 },
 };
 
 /**
@@ -19,7 +20,10 @@ export async function launch() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // French like its users (with Debian's chromium-l10n): date fields read jj/mm/aaaa.
+    env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr_FR:fr' },
     args: [
+      '--lang=fr-FR',
       '--headless',
       '--no-sandbox',
       '--disable-gpu',

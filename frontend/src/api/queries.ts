@@ -84,7 +84,7 @@ export const STANDING_FIELDS = graphql(`
 export type StandingRow = ResultOf<typeof STANDING_FIELDS>;
 
 export const CHARGE_FIELDS = graphql(
-  `fragment ChargeFields on Charge { id article articleHeading wording participation retainedBy retainedOn requalificationReason current }`,
+  `fragment ChargeFields on Charge { id article articleHeading articleVersionDate wording aggravatingCircumstances participation retainedBy retainedOn requalificationReason current }`,
 );
 export type ChargeRow = ResultOf<typeof CHARGE_FIELDS>;
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { en } from './en';
 import { fr } from './fr';
 import { createI18n, initialLang } from './index';
@@ -38,5 +38,20 @@ describe('translations', () => {
     expect(i.t('signIn.submit')).toBe('Se connecter');
     expect(i.t('dossiers.count', { count: 2 })).toBe('2 dossiers');
     expect(createI18n('en').t('dossiers.count', { count: 1 })).toBe('1 dossier');
+  });
+});
+
+describe('createI18n', () => {
+  it('prints nothing on the console (no sponsor notice)', () => {
+    // i18next shows its notice once per process: forget that it did.
+    delete (globalThis as Record<string, unknown>).__i18next_supportNoticeShown;
+    const spies = (['log', 'info', 'warn'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+    try {
+      createI18n('fr');
+      createI18n('en');
+      for (const s of spies) expect(s).not.toHaveBeenCalled();
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
   });
 });

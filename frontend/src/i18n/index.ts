@@ -26,6 +26,9 @@ export function createI18n(lng: Lang): I18n {
     interpolation: { escapeValue: false }, // React escapes.
     initImmediate: false,
     returnNull: false,
+    // i18next 25 prints a sponsor notice on the console at first init: noise
+    // in the browser's console and in every test run.
+    showSupportNotice: false,
   });
   return i;
 }

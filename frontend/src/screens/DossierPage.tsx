@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode } from '../api/errors';
-import { DOSSIER, type ChargeRow } from '../api/queries';
+import { DOSSIER, SET_DEFENDANT_IDENTITY, SET_VICTIM_IDENTITY, type ChargeRow } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
@@ -40,6 +40,9 @@ function CaseDossierPage({ id }: { id: string }) {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: DOSSIER, variables: { id }, requestPolicy: 'cache-and-network' });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const writeCase = can(roles, 'case:write');
+  // A closed dossier is read-only until it is reopened.
+  const open = data?.dossier?.status === 'OPEN';
+  const edit = writeCase && open;
   const reveal = can(roles, 'identity:read');
   const d = data?.dossier;
   const dash = t('dossier.empty');
@@ -69,6 +72,8 @@ function CaseDossierPage({ id }: { id: string }) {
       <p>
         {e('Participation', c.participation)}. {t('dossier.retained', { authority: e('Authority', c.retainedBy), date: formatDate(c.retainedOn, lang) })}
       </p>
+      {c.aggravatingCircumstances.length > 0 && <p>{t('dossier.aggravating', { list: c.aggravatingCircumstances.join(', ') })}</p>}
+      {c.articleVersionDate && <p className="hint">{t('dossier.articleVersion', { date: formatDate(c.articleVersionDate, lang) })}</p>}
       {c.requalificationReason && <p>{t('dossier.reason', { reason: c.requalificationReason })}</p>}
     </>
   );
@@ -80,9 +85,9 @@ function CaseDossierPage({ id }: { id: string }) {
       <PageHeading title={t('titles.dossier')}>
         {d.reference} — {d.title}
       </PageHeading>
-      {(can(roles, 'dossier:write') || can(roles, 'dossier:assign')) && (
+      {((can(roles, 'dossier:write') && open) || can(roles, 'dossier:assign')) && (
         <p className="page-actions">
-          {can(roles, 'dossier:write') && <Link to={{ name: 'editDossier', id: d.id }}>{t('dossier.edit')}</Link>}
+          {can(roles, 'dossier:write') && open && <Link to={{ name: 'editDossier', id: d.id }}>{t('dossier.edit')}</Link>}
           {can(roles, 'dossier:assign') && <Link to={{ name: 'adminDossier', id: d.id }}>{t('admin.manageDossier')}</Link>}
         </p>
       )}
@@ -133,14 +138,17 @@ function CaseDossierPage({ id }: { id: string }) {
               <li key={v.id}>
                 {v.pseudonym}
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
-                {v.country && ` (${v.country})`} {reveal && v.hasIdentity && <RevealIdentity personId={v.id} pseudonym={v.pseudonym} />}
-                {writeCase && <VictimIdentityForm victimId={v.id} pseudonym={v.pseudonym} hasIdentity={v.hasIdentity} onDone={refresh} />}
-                {(writeCase || reveal) && <VictimConsents victimId={v.id} pseudonym={v.pseudonym} canWrite={writeCase && d.status === 'OPEN'} />}
+                {v.country && ` (${v.country})`}{' '}
+                {reveal && v.hasIdentity && (
+                  <RevealIdentity personId={v.id} pseudonym={v.pseudonym} correct={edit ? { mutation: SET_VICTIM_IDENTITY, onDone: refresh } : undefined} />
+                )}
+                {edit && !v.hasIdentity && <VictimIdentityForm victimId={v.id} pseudonym={v.pseudonym} onDone={refresh} />}
+                {(writeCase || reveal) && <VictimConsents victimId={v.id} pseudonym={v.pseudonym} canWrite={edit} />}
               </li>
             ))}
           </ul>
         )}
-        {writeCase && <AddVictimForm dossierId={d.id} onDone={refresh} />}
+        {edit && <AddVictimForm dossierId={d.id} onDone={refresh} />}
       </section>
 
       <section aria-labelledby="s-defendants">
@@ -152,18 +160,21 @@ function CaseDossierPage({ id }: { id: string }) {
             {d.defendants.map((p) => (
               <li key={p.id}>
                 {p.pseudonym} — {e('DefendantRole', p.role)}
-                {p.country && ` (${p.country})`} {reveal && p.hasIdentity && <RevealIdentity personId={p.id} pseudonym={p.pseudonym} />}
-                {writeCase && (
+                {p.country && ` (${p.country})`}{' '}
+                {reveal && p.hasIdentity && (
+                  <RevealIdentity personId={p.id} pseudonym={p.pseudonym} correct={edit ? { mutation: SET_DEFENDANT_IDENTITY, onDone: refresh } : undefined} />
+                )}
+                {edit && (
                   <>
                     <UpdateDefendantForm defendant={p} onDone={refresh} />
-                    <DefendantIdentityForm defendantId={p.id} pseudonym={p.pseudonym} hasIdentity={p.hasIdentity} onDone={refresh} />
+                    {!p.hasIdentity && <DefendantIdentityForm defendantId={p.id} pseudonym={p.pseudonym} onDone={refresh} />}
                   </>
                 )}
               </li>
             ))}
           </ul>
         )}
-        {writeCase && <AddDefendantForm dossierId={d.id} onDone={refresh} />}
+        {edit && <AddDefendantForm dossierId={d.id} onDone={refresh} />}
       </section>
 
       <section aria-labelledby="s-charges">
@@ -189,12 +200,12 @@ function CaseDossierPage({ id }: { id: string }) {
                     </ol>
                   </details>
                 )}
-                {writeCase && c.current && <RequalifyForm chargeId={c.id} article={c.article} onDone={refresh} />}
+                {edit && c.current && <RequalifyForm charge={c} onDone={refresh} />}
               </li>
             ))}
           </ul>
         )}
-        {writeCase && d.status === 'OPEN' && <AddChargeForm dossier={d} onDone={refresh} />}
+        {edit && <AddChargeForm dossier={d} onDone={refresh} />}
       </section>
 
       <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase} dossierOpen={d.status === 'OPEN'} onDone={refresh} />
@@ -212,15 +223,15 @@ function CaseDossierPage({ id }: { id: string }) {
                 {h.movedCount > 0 && `, ${t('dossier.movedCount', { count: h.movedCount })}`})
                 {h.status === 'CANCELLED' && h.cancelReason && <p className="prewrap">{t('dossier.cancelReason', { reason: h.cancelReason })}</p>}
                 {h.outcomeNote && <p className="prewrap">{t('dossier.outcomeNote', { note: h.outcomeNote })}</p>}
-                {can(roles, 'hearing:write') && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove={d.status === 'OPEN'} onDone={refresh} />}
+                {can(roles, 'hearing:write') && open && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove onDone={refresh} />}
               </li>
             ))}
           </ul>
         )}
-        {can(roles, 'hearing:write') && d.status === 'OPEN' && <ScheduleHearingForm dossier={d} onDone={refresh} />}
+        {can(roles, 'hearing:write') && open && <ScheduleHearingForm dossier={d} onDone={refresh} />}
       </section>
 
-      {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write')} />}
+      {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open} />}
     </article>
   );
 }

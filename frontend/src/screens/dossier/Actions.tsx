@@ -26,6 +26,7 @@ import {
   SET_VICTIM_IDENTITY,
   SET_DEFENDANT_IDENTITY,
   UPDATE_DEFENDANT,
+  type ChargeRow,
   type DossierData,
   type DossierHearingRow,
   type Identity,
@@ -140,30 +141,44 @@ export function AddDefendantForm({ dossierId, onDone }: { dossierId: string; onD
  * shows the identity inside the dialog only. Closing the dialog unmounts it
  * and drops the identity; it is never put in the GraphQL cache or storage.
  */
-export function RevealIdentity({ personId, pseudonym }: { personId: string; pseudonym: string }) {
+/** How a revealed identity may be corrected: the mutation that writes it, and what to do once saved. */
+export interface IdentityCorrection {
+  mutation: IdentityMutation;
+  onDone: () => void;
+}
+
+export function RevealIdentity({ personId, pseudonym, correct }: { personId: string; pseudonym: string; correct?: IdentityCorrection }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const saved = () => {
+    setOpen(false);
+    setDone(t('identity.saved', { name: pseudonym }));
+    correct?.onDone();
+  };
   return (
     <>
-      <button type="button" className="secondary small" onClick={() => setOpen(true)} aria-haspopup="dialog">
+      <button type="button" className="secondary small" onClick={() => { setDone(null); setOpen(true); }} aria-haspopup="dialog">
         {t('identity.show')}
         <span className="visually-hidden"> — {pseudonym}</span>
       </button>
-      {open && <RevealDialog personId={personId} pseudonym={pseudonym} onClose={() => setOpen(false)} />}
+      <Done message={done} />
+      {open && <RevealDialog personId={personId} pseudonym={pseudonym} correct={correct && { ...correct, onDone: saved }} onClose={() => setOpen(false)} />}
     </>
   );
 }
 
-function RevealDialog({ personId, pseudonym, onClose }: { personId: string; pseudonym: string; onClose: () => void }) {
+function RevealDialog({ personId, pseudonym, correct, onClose }: { personId: string; pseudonym: string; correct?: IdentityCorrection; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [reason, setReason] = useState('');
   const [identity, setIdentity] = useState<Identity | null>(null);
+  const [editing, setEditing] = useState(false);
   // The form that had focus is replaced by the identity: focus its close button.
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
-    if (identity) closeRef.current?.focus();
-  }, [identity]);
+    if (identity && !editing) closeRef.current?.focus();
+  }, [identity, editing]);
   const a = useAction();
   const submit = async () => {
     const p: Problems = {};
@@ -182,41 +197,92 @@ function RevealDialog({ personId, pseudonym, onClose }: { personId: string; pseu
         [t('identity.adHocAdministrator'), identity.adHocAdministrator],
       ] as [string, string][]).filter(([, v]) => v)
     : [];
+  let body: ReactNode;
+  if (identity && editing && correct) {
+    // Corrected from what was revealed (and audited): the fields left alone keep their value.
+    body = <CorrectIdentity identity={identity} personId={personId} pseudonym={pseudonym} correct={correct} onCancel={() => setEditing(false)} />;
+  } else if (identity) {
+    body = (
+      <>
+        <p className="notice">{t('identity.audited')}</p>
+        <dl className="details">
+          {rows.map(([k, v]) => (
+            <div key={k} className="contents">
+              <dt>{k}</dt>
+              <dd className="prewrap">{v}</dd>
+            </div>
+          ))}
+        </dl>
+        <div className="actions">
+          <button type="button" ref={closeRef} onClick={onClose}>
+            {t('identity.close')}
+          </button>
+          {correct && (
+            <button type="button" className="secondary" onClick={() => setEditing(true)}>
+              {t('identity.correct')}
+            </button>
+          )}
+        </div>
+      </>
+    );
+  } else {
+    body = (
+      <form noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <p>{t('identity.intro')}</p>
+        <ErrorSummary error={a.error} />
+        <TextAreaField label={t('identity.reason')} hint={t('identity.reasonHint')} name="reason" required rows={3} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
+        <div className="actions">
+          <button type="submit" disabled={a.busy}>
+            {t('identity.confirm')}
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            {t('forms.cancel')}
+          </button>
+        </div>
+      </form>
+    );
+  }
   return (
     <Dialog title={t('identity.title', { name: pseudonym })} onClose={onClose}>
-      {identity ? (
-        <>
-          <p className="notice">{t('identity.audited')}</p>
-          <dl className="details">
-            {rows.map(([k, v]) => (
-              <div key={k} className="contents">
-                <dt>{k}</dt>
-                <dd className="prewrap">{v}</dd>
-              </div>
-            ))}
-          </dl>
-          <div className="actions">
-            <button type="button" ref={closeRef} onClick={onClose}>
-              {t('identity.close')}
-            </button>
-          </div>
-        </>
-      ) : (
-        <form noValidate onSubmit={(e) => { e.preventDefault(); void submit(); }}>
-          <p>{t('identity.intro')}</p>
-          <ErrorSummary error={a.error} />
-          <TextAreaField label={t('identity.reason')} hint={t('identity.reasonHint')} name="reason" required rows={3} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
-          <div className="actions">
-            <button type="submit" disabled={a.busy}>
-              {t('identity.confirm')}
-            </button>
-            <button type="button" className="secondary" onClick={onClose}>
-              {t('forms.cancel')}
-            </button>
-          </div>
-        </form>
-      )}
+      {body}
     </Dialog>
+  );
+}
+
+/** The correction form inside the reveal dialog, filled with the revealed identity. */
+function CorrectIdentity({ identity, personId, pseudonym, correct, onCancel }: {
+  identity: Identity; personId: string; pseudonym: string; correct: IdentityCorrection; onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [v, setV] = useState<IdentityValues>(() => ({
+    legalName: identity.legalName,
+    birthDate: identity.birthDate ?? '',
+    address: identity.address,
+    phone: identity.phone,
+    email: identity.email,
+    legalRepresentative: identity.legalRepresentative,
+    adHocAdministrator: identity.adHocAdministrator,
+  }));
+  const a = useAction();
+  const submit = async () => {
+    const { problems, input } = identityInput(v);
+    const r = await a.run(correct.mutation, { id: personId, input }, problems);
+    if (r) correct.onDone();
+  };
+  return (
+    <form noValidate aria-label={`${t('identity.correct')} — ${pseudonym}`} onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <p className="hint">{t('identity.correctIntro')}</p>
+      <ErrorSummary error={a.error} />
+      <IdentityFields v={v} set={setV} error={a.error} />
+      <div className="actions">
+        <button type="submit" disabled={a.busy}>
+          {t('identity.saveCorrection')}
+        </button>
+        <button type="button" className="secondary" onClick={onCancel}>
+          {t('forms.cancel')}
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -309,10 +375,25 @@ export function AddChargeForm({ dossier, onDone }: { dossier: Dossier; onDone: (
   );
 }
 
-export function RequalifyForm({ chargeId, article, onDone }: { chargeId: string; article: string; onDone: () => void }) {
+/** The current qualification as the requalification form's starting point: only what changes is retyped. */
+export function chargeValues(c: ChargeRow, today: string): ChargeValues {
+  return {
+    article: c.article,
+    articleVersionDate: c.articleVersionDate ?? '',
+    wording: c.wording,
+    aggravating: c.aggravatingCircumstances.join(', '),
+    participation: c.participation,
+    retainedBy: c.retainedBy,
+    retainedOn: today,
+  };
+}
+
+export function RequalifyForm({ charge, onDone }: { charge: ChargeRow; onDone: () => void }) {
   const { t } = useTranslation();
+  const chargeId = charge.id;
+  const article = charge.article;
   const [open, setOpen] = useState(false);
-  const [v, setV] = useState<ChargeValues>(emptyCharge);
+  const [v, setV] = useState<ChargeValues>(() => chargeValues(charge, parisDay(new Date())));
   const [reason, setReason] = useState('');
   const a = useAction();
   const submit = async () => {
@@ -324,7 +405,7 @@ export function RequalifyForm({ chargeId, article, onDone }: { chargeId: string;
     onDone();
   };
   return (
-    <Disclosure label={t('charge.requalify', { article })} open={open} onToggle={setOpen}>
+    <Disclosure label={t('charge.requalify', { article })} open={open} onToggle={(o) => { setOpen(o); if (o) { setV(chargeValues(charge, parisDay(new Date()))); setReason(''); a.setError(null); } }}>
       <ActionForm label={t('charge.requalify', { article })} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('charge.requalifySubmit')}>
         <ChargeFields v={v} set={setV} error={a.error} />
         <TextAreaField label={t('charge.reason')} name="reason" required rows={2} value={reason} onChange={(e) => setReason(e.target.value)} error={a.error} />
@@ -549,10 +630,13 @@ export function ReopenDossierForm({ dossierId, onDone }: { dossierId: string; on
   );
 }
 
-const emptyIdentity = () => ({ legalName: '', birthDate: '', address: '', phone: '', email: '', legalRepresentative: '', adHocAdministrator: '' });
+type IdentityValues = { legalName: string; birthDate: string; address: string; phone: string; email: string; legalRepresentative: string; adHocAdministrator: string };
+type IdentityMutation = typeof SET_VICTIM_IDENTITY | typeof SET_DEFENDANT_IDENTITY;
+
+const emptyIdentity = (): IdentityValues => ({ legalName: '', birthDate: '', address: '', phone: '', email: '', legalRepresentative: '', adHocAdministrator: '' });
 
 /** The input of setVictimIdentity: empty fields as null. */
-export function identityInput(v: ReturnType<typeof emptyIdentity>) {
+export function identityInput(v: IdentityValues) {
   const problems: Problems = {};
   if (!v.legalName.trim()) problems.legalName = 'forms.required';
   return {
@@ -569,20 +653,34 @@ export function identityInput(v: ReturnType<typeof emptyIdentity>) {
   };
 }
 
+function IdentityFields({ v, set, error }: { v: IdentityValues; set: (v: IdentityValues) => void; error: DescribedError | null }) {
+  const { t } = useTranslation();
+  const u = (k: keyof IdentityValues) => (e: { target: { value: string } }) => set({ ...v, [k]: e.target.value });
+  return (
+    <>
+      <Field label={t('identity.legalName')} name="legalName" required maxLength={200} autoComplete="off" value={v.legalName} onChange={u('legalName')} error={error} />
+      <Field label={t('identity.birthDate')} name="birthDate" type="date" autoComplete="off" value={v.birthDate} onChange={u('birthDate')} error={error} />
+      <TextAreaField label={t('identity.address')} name="address" rows={2} maxLength={500} autoComplete="off" value={v.address} onChange={u('address')} error={error} />
+      <Field label={t('identity.phone')} name="phone" type="tel" maxLength={40} autoComplete="off" value={v.phone} onChange={u('phone')} error={error} />
+      <Field label={t('identity.email')} name="email" type="email" maxLength={254} autoComplete="off" value={v.email} onChange={u('email')} error={error} />
+      <Field label={t('identity.legalRepresentative')} name="legalRepresentative" maxLength={300} autoComplete="off" value={v.legalRepresentative} onChange={u('legalRepresentative')} error={error} />
+      <Field label={t('identity.adHocAdministrator')} name="adHocAdministrator" maxLength={300} autoComplete="off" value={v.adHocAdministrator} onChange={u('adHocAdministrator')} error={error} />
+    </>
+  );
+}
+
 /**
- * "Saisir l'identité": writes a victim's or a defendant's identity. The
- * values are dropped as soon as the API accepts them; only hasIdentity comes
- * back, and reading the identity again goes through the audited reveal.
+ * "Saisir l'identité": writes the identity of a victim or a defendant who
+ * has none yet. The values are dropped as soon as the API accepts them; only
+ * hasIdentity comes back. A recorded identity is corrected from the audited
+ * reveal (RevealIdentity), never retyped from an empty form.
  */
-function IdentityForm({ mutation, personId, pseudonym, hasIdentity, onDone }: {
-  mutation: typeof SET_VICTIM_IDENTITY | typeof SET_DEFENDANT_IDENTITY; personId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void;
-}) {
+function IdentityForm({ mutation, personId, pseudonym, onDone }: { mutation: IdentityMutation; personId: string; pseudonym: string; onDone: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [v, setV] = useState(emptyIdentity);
   const a = useAction();
-  const u = (k: keyof typeof v) => (e: { target: { value: string } }) => setV({ ...v, [k]: e.target.value });
   const close = () => {
     setV(emptyIdentity());
     a.setError(null);
@@ -602,25 +700,19 @@ function IdentityForm({ mutation, personId, pseudonym, hasIdentity, onDone }: {
       <Done message={done} />
       <Disclosure label={t('identity.set')} open={open} onToggle={(o) => { if (o) { setOpen(true); setDone(null); } else close(); }}>
         <ActionForm label={label} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('identity.save')}>
-          <p className="hint">{hasIdentity ? t('identity.replaces') : t('identity.setIntro')}</p>
-          <Field label={t('identity.legalName')} name="legalName" required maxLength={200} autoComplete="off" value={v.legalName} onChange={u('legalName')} error={a.error} />
-          <Field label={t('identity.birthDate')} name="birthDate" type="date" autoComplete="off" value={v.birthDate} onChange={u('birthDate')} error={a.error} />
-          <TextAreaField label={t('identity.address')} name="address" rows={2} maxLength={500} autoComplete="off" value={v.address} onChange={u('address')} error={a.error} />
-          <Field label={t('identity.phone')} name="phone" type="tel" maxLength={40} autoComplete="off" value={v.phone} onChange={u('phone')} error={a.error} />
-          <Field label={t('identity.email')} name="email" type="email" maxLength={254} autoComplete="off" value={v.email} onChange={u('email')} error={a.error} />
-          <Field label={t('identity.legalRepresentative')} name="legalRepresentative" maxLength={300} autoComplete="off" value={v.legalRepresentative} onChange={u('legalRepresentative')} error={a.error} />
-          <Field label={t('identity.adHocAdministrator')} name="adHocAdministrator" maxLength={300} autoComplete="off" value={v.adHocAdministrator} onChange={u('adHocAdministrator')} error={a.error} />
+          <p className="hint">{t('identity.setIntro')}</p>
+          <IdentityFields v={v} set={setV} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>
   );
 }
 
-export function VictimIdentityForm({ victimId, ...rest }: { victimId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+export function VictimIdentityForm({ victimId, ...rest }: { victimId: string; pseudonym: string; onDone: () => void }) {
   return <IdentityForm mutation={SET_VICTIM_IDENTITY} personId={victimId} {...rest} />;
 }
 
-export function DefendantIdentityForm({ defendantId, ...rest }: { defendantId: string; pseudonym: string; hasIdentity: boolean; onDone: () => void }) {
+export function DefendantIdentityForm({ defendantId, ...rest }: { defendantId: string; pseudonym: string; onDone: () => void }) {
   return <IdentityForm mutation={SET_DEFENDANT_IDENTITY} personId={defendantId} {...rest} />;
 }
 
