@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { account, skipReason } from './lib/env.mjs';
-import { launch, newPage, screenshot } from './lib/browser.mjs';
+import { launch, newPage } from './lib/browser.mjs';
 import { checkScreen, gql, heading, signIn, signOut } from './lib/app.mjs';
 
 const skip = skipReason();
@@ -57,7 +57,7 @@ describe('separation of duties', { skip }, () => {
 
   test('the DPO finds it with « Changements de droits »', async () => {
     assert.ok(adminId, 'the first test got the administrator’s id');
-    const dpo = await newPage(browser, { width: 1366, height: 768 });
+    const dpo = await newPage(browser);
     await signIn(dpo, account('dpo'));
     await dpo.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Journal d’audit' }).click();
     await heading(dpo).filter({ hasText: 'Journal d’audit' }).waitFor();
@@ -67,9 +67,7 @@ describe('separation of duties', { skip }, () => {
     await row.first().waitFor();
     const actions = await dpo.locator('main table.audit tbody tr td:nth-child(3) code').allTextContents();
     assert.ok(actions.length > 0 && actions.every((a) => PRIVILEGE.includes(a)), `only changes of rights (${[...new Set(actions)].join(', ')})`);
-    await checkScreen(dpo, 'audit-privilege');
-    await dpo.setViewportSize({ width: 768, height: 1024 });
-    await screenshot(dpo, 'audit-privilege');
+    await checkScreen(dpo, 'audit-privilege', { widths: true }); // 1366×768 and 768×1024
     await toggle.uncheck();
     await dpo.locator('main table.audit tbody tr td:nth-child(3) code').filter({ hasText: 'audit.search' }).first().waitFor();
     await signOut(dpo);
