@@ -20,6 +20,8 @@ import (
 //   - in one organisation, nobody is both administrator (who decides who
 //     works on which dossier) and legal staff or partner lawyer (who read
 //     identities and evidence on the dossiers they are assigned to);
+//   - nobody shares a dossier with an organisation they belong to: as its
+//     member they would read the dossier there;
 //   - the instance operator only creates the first administrator of an
 //     organisation that has none (see createTarget).
 //
@@ -55,6 +57,7 @@ const (
 	msgOwnRoles      = "you cannot change your own roles: ask another administrator"
 	msgOwnAssignment = "you cannot assign yourself to a dossier: ask another administrator"
 	msgAdminAndStaff = "an administrator cannot also be legal staff or partner lawyer in the same organisation: create a separate account"
+	msgOwnShare      = "you cannot share a dossier with an organisation you belong to: ask another administrator"
 )
 
 // inTx is authz.Authorizer.InTx, answering a refusal with its own message.

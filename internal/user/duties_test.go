@@ -462,3 +462,40 @@ func TestTakenEmailRevealsNotWhere(t *testing.T) {
 		t.Fatal("the other organisation's account changed")
 	}
 }
+
+func TestNobodySharesWithTheirOtherOrganisation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	d := testfixture.Dossier(t, f.pool, f.orgA)
+	// A's administrator is also legal staff of B: shared with B, the
+	// dossier's case content and evidence would be theirs to read there.
+	if _, err := f.pool.Exec(ctx, `INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, 'legal_staff')`,
+		f.adminA.UserID, f.orgB); err != nil {
+		t.Fatal(err)
+	}
+	e := wantErr(t, func() error { _, err := f.svc.Share(ctx, f.adminA, d, f.orgB); return err }(), apperr.Forbidden, "organisationId")
+	if e.Message != "you cannot share a dossier with an organisation you belong to: ask another administrator" {
+		t.Fatalf("message %q", e.Message)
+	}
+	if n := count(t, f.pool, `SELECT count(*) FROM dossier_shares WHERE dossier_id = $1`, d); n != 0 {
+		t.Fatal("shared")
+	}
+	if n := count(t, f.pool, `SELECT count(*) FROM audit_events WHERE action = 'access.denied' AND actor_user_id = $1
+		AND dossier_id = $2 AND permission = 'dossier:share' AND resource_ids = ARRAY[$3::uuid]`, f.adminA.UserID, d, f.orgB); n != 1 {
+		t.Fatalf("%d denial events", n)
+	}
+	// Another administrator of A, who is not in B, may share it.
+	other := testfixture.User(t, f.pool, f.orgA, actor.Admin)
+	if _, err := f.svc.Share(ctx, other, d, f.orgB); err != nil {
+		t.Fatalf("share by another administrator: %v", err)
+	}
+	// Stopping a share only takes access away.
+	if _, err := f.svc.Unshare(ctx, f.adminA, d, f.orgB); err != nil {
+		t.Fatalf("unshare: %v", err)
+	}
+	// An organisation the administrator does not belong to is fine.
+	if _, err := f.svc.Share(ctx, f.adminA, d, testfixture.Org(t, f.pool)); err != nil {
+		t.Fatalf("share with a third organisation: %v", err)
+	}
+}

@@ -766,16 +766,27 @@ func shareTarget(ctx context.Context, tx pgx.Tx, acc authz.DossierAccess, orgID 
 }
 
 // Share shares a dossier with a co-civil-party organisation; sharing it
-// again changes nothing.
+// again changes nothing. Nobody shares with an organisation they belong to
+// (FORBIDDEN, audited).
 func (s *Service) Share(ctx context.Context, a actor.Actor, dossierID, orgID uuid.UUID) (dossier.Dossier, error) {
 	var d dossier.Dossier
-	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, a, func(tx pgx.Tx) error {
 		acc, err := s.ownDossier(ctx, tx, a, authz.DossierShare, dossierID)
 		if err != nil {
 			return err
 		}
 		if err := shareTarget(ctx, tx, acc, orgID); err != nil {
 			return err
+		}
+		// Sharing with an organisation one belongs to would let the
+		// administrator read the dossier there (case content, evidence).
+		var belongs bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND organisation_id = $2)`,
+			a.UserID, orgID).Scan(&belongs); err != nil {
+			return fmt.Errorf("read memberships: %w", err)
+		}
+		if belongs {
+			return refuse(authz.DossierShare, "organisation", orgID, dossierID, "organisationId", msgOwnShare)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dossier_shares (dossier_id, organisation_id) VALUES ($1, $2)
 			ON CONFLICT DO NOTHING`, dossierID, orgID); err != nil {

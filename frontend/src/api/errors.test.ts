@@ -113,6 +113,8 @@ describe('describeError', () => {
     expect(d.fields).toEqual([{ field: 'roles', label: fr('errors.fields.roles'), message: 'administrateur et juriste ou avocat partenaire ne se cumulent pas : créez un compte distinct.' }]);
     const self = 'you cannot assign yourself to a dossier: ask another administrator';
     expect(describeError(forbidden(self, [{ field: 'userId', message: self }]), fr).message).toContain('vous affecter vous-même');
+    const share = 'you cannot share a dossier with an organisation you belong to: ask another administrator';
+    expect(describeError(forbidden(share, [{ field: 'organisationId', message: share }]), fr).message).toContain('dont vous êtes membre');
     expect(describeError(forbidden('not allowed'), fr).message).toBe('Vous n’avez pas le droit de faire cela.');
   });
   it('says an e-mail address is taken without saying where', () => {

@@ -76,6 +76,7 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^another account already uses this e-mail address/, 'emailTaken', () => ({})],
   [/^an administrator cannot also be legal staff or partner lawyer/, 'adminAndStaff', () => ({})],
   [/^you cannot assign yourself to a dossier/, 'ownAssignment', () => ({})],
+  [/^you cannot share a dossier with an organisation you belong to/, 'ownShare', () => ({})],
 ];
 
 // CONFLICT messages that say what the conflict is, mapped to translated
@@ -92,6 +93,7 @@ const KNOWN_FORBIDDEN: [RegExp, string][] = [
   [/^you cannot change your own roles/, 'ownRoles'],
   [/^you cannot assign yourself to a dossier/, 'ownAssignment'],
   [/^an administrator cannot also be legal staff or partner lawyer/, 'adminAndStaff'],
+  [/^you cannot share a dossier with an organisation you belong to/, 'ownShare'],
 ];
 
 function forbiddenMessage(err: ApiErrorLike, t: TFunction): string {

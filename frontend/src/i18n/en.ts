@@ -702,6 +702,7 @@ export const en: Resources = {
       ownRoles: 'You cannot change your own roles: ask another administrator.',
       ownAssignment: 'You cannot assign yourself to a dossier: ask another administrator.',
       adminAndStaff: 'An administrator cannot also be legal staff or partner lawyer in the same organisation: create a separate account.',
+      ownShare: 'You cannot share a dossier with an organisation you belong to: ask another administrator.',
     },
     conflicts: {
       standingAlreadyWithdrawn: 'The withdrawal of this constitution was already recorded (on {{date}}). Reload the page.',
@@ -817,6 +818,7 @@ export const en: Resources = {
       emailTaken: 'is already used by another account.',
       adminAndStaff: 'administrator cannot be combined with legal staff or partner lawyer: create a separate account.',
       ownAssignment: 'you cannot assign yourself: ask another administrator.',
+      ownShare: 'you belong to this organisation: ask another administrator to share it.',
       invalid: 'invalid value.',
     },
   },

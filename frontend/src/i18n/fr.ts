@@ -700,6 +700,7 @@ export const fr = {
       ownRoles: 'Vous ne pouvez pas modifier vos propres rôles : demandez-le à un autre administrateur.',
       ownAssignment: 'Vous ne pouvez pas vous affecter vous-même à un dossier : demandez-le à un autre administrateur.',
       adminAndStaff: 'Un administrateur ne peut pas être aussi juriste ou avocat partenaire dans la même association : créez un compte distinct.',
+      ownShare: 'Vous ne pouvez pas partager un dossier avec une association dont vous êtes membre : demandez-le à un autre administrateur.',
     },
     conflicts: {
       standingAlreadyWithdrawn: 'Le désistement de cette constitution a déjà été enregistré (le {{date}}). Rechargez la page.',
@@ -815,6 +816,7 @@ export const fr = {
       emailTaken: 'est déjà utilisée par un autre compte.',
       adminAndStaff: 'administrateur et juriste ou avocat partenaire ne se cumulent pas : créez un compte distinct.',
       ownAssignment: 'vous ne pouvez pas vous affecter vous-même : demandez-le à un autre administrateur.',
+      ownShare: 'vous êtes membre de cette association : demandez ce partage à un autre administrateur.',
       invalid: 'valeur incorrecte.',
     },
   },
