@@ -273,6 +273,30 @@ func TestSeparationOfDutiesThroughTheAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("no sharing with an organisation one belongs to", func(t *testing.T) {
+		both := w.newActor(ctx, t, actor.Admin, w.orgA)
+		if err := w.exec(ctx, `INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, 'legal_staff')`,
+			both.userID, w.orgS); err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.newDossier(ctx, w.orgA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := w.do(ctx, both, both.token, `mutation($d: ID!, $o: ID!) { shareDossier(dossierId: $d, organisationId: $o) { id } }`,
+			map[string]any{"d": d.ID, "o": w.orgS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.code() != "FORBIDDEN" || !strings.Contains(string(r.body), `"field":"organisationId"`) {
+			t.Fatalf("%s", r.body)
+		}
+		var shared int
+		if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM dossier_shares WHERE dossier_id = $1`, d.ID).Scan(&shared); err != nil || shared != 0 {
+			t.Fatalf("shared: %d %v", shared, err)
+		}
+	})
+
 	t.Run("taken e-mail: the same answer wherever the account is", func(t *testing.T) {
 		const create = `mutation($e: String!) { createUser(input: {email: $e, displayName: "Nouveau",
 			roles: [ADVOCACY], temporaryPassword: "Quartz-Meadow-Lantern-5309"}) { id } }`
