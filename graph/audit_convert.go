@@ -22,6 +22,10 @@ func auditFilter(f *model.AuditFilter) auditlog.Filter {
 		}
 		out.Outcome = &o
 	}
+	if f.Category != nil && *f.Category == model.AuditCategoryPrivilege {
+		c := auditlog.CategoryPrivilege
+		out.Category = &c
+	}
 	return out
 }
 

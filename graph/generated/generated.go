@@ -2968,10 +2968,23 @@ input AuditFilter {
   action: String
   "Only allowed or denied events."
   outcome: AuditOutcome
+  "Only the events of this category (PRIVILEGE: changes of rights and refused attempts at them)."
+  category: AuditCategory
   "From this instant (inclusive)."
   from: Time
   "Until this instant (exclusive)."
   to: Time
+}
+
+"A named set of audit events."
+enum AuditCategory {
+  """
+  Changes of who may do what: accounts created, roles granted or removed,
+  dossier assignments and sharing, password and second-factor resets,
+  sessions ended, accounts disabled or enabled; and every refused attempt
+  at one of them.
+  """
+  PRIVILEGE
 }
 
 "Whether an access was allowed."
@@ -16549,7 +16562,7 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"actorId", "resourceId", "dossierId", "action", "outcome", "from", "to"}
+	fieldsInOrder := [...]string{"actorId", "resourceId", "dossierId", "action", "outcome", "category", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16591,6 +16604,13 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Outcome = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOAuditCategory2ᚖgithubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAuditCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -22743,6 +22763,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAuditCategory2ᚖgithubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAuditCategory(ctx context.Context, v any) (*model.AuditCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AuditCategory)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditCategory2ᚖgithubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAuditCategory(ctx context.Context, sel ast.SelectionSet, v *model.AuditCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {

@@ -181,6 +181,8 @@ type AuditFilter struct {
 	Action *string `json:"action,omitempty"`
 	// Only allowed or denied events.
 	Outcome *AuditOutcome `json:"outcome,omitempty"`
+	// Only the events of this category (PRIVILEGE: changes of rights and refused attempts at them).
+	Category *AuditCategory `json:"category,omitempty"`
 	// From this instant (inclusive).
 	From *time.Time `json:"from,omitempty"`
 	// Until this instant (exclusive).
@@ -569,6 +571,64 @@ type Viewer struct {
 type WithdrawStandingInput struct {
 	// When the organisation withdrew (the day of the letter or the hearing).
 	WithdrawnOn time.Time `json:"withdrawnOn"`
+}
+
+// A named set of audit events.
+type AuditCategory string
+
+const (
+	// Changes of who may do what: accounts created, roles granted or removed,
+	// dossier assignments and sharing, password and second-factor resets,
+	// sessions ended, accounts disabled or enabled; and every refused attempt
+	// at one of them.
+	AuditCategoryPrivilege AuditCategory = "PRIVILEGE"
+)
+
+var AllAuditCategory = []AuditCategory{
+	AuditCategoryPrivilege,
+}
+
+func (e AuditCategory) IsValid() bool {
+	switch e {
+	case AuditCategoryPrivilege:
+		return true
+	}
+	return false
+}
+
+func (e AuditCategory) String() string {
+	return string(e)
+}
+
+func (e *AuditCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditCategory", str)
+	}
+	return nil
+}
+
+func (e AuditCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Whether an access was allowed.

@@ -54,6 +54,8 @@ type Filter struct {
 	Outcome *audit.Outcome
 	From    *time.Time // inclusive
 	To      *time.Time // exclusive
+	// Category: only its events (e.g. CategoryPrivilege).
+	Category *Category
 }
 
 // Event is one audit event as the DPO reads it.
@@ -139,6 +141,9 @@ func (f Filter) validate() error {
 	if f.Outcome != nil && *f.Outcome != audit.Allowed && *f.Outcome != audit.Denied {
 		v.Add("filter.outcome", "must be allowed or denied")
 	}
+	if f.Category != nil && *f.Category != CategoryPrivilege {
+		v.Add("filter.category", "unknown category")
+	}
 	if f.From != nil && f.To != nil && !f.To.After(*f.From) {
 		v.Add("filter.to", "must be after from")
 	}
@@ -209,6 +214,10 @@ func conditions(sc scope, f Filter, after *position) (string, pgx.NamedArgs) {
 	if f.Outcome != nil {
 		where = append(where, "e.outcome = @outcome")
 		args["outcome"] = string(*f.Outcome)
+	}
+	if f.Category != nil && *f.Category == CategoryPrivilege {
+		where = append(where, "(e.action = ANY(@cat_actions) OR (e.action = 'access.denied' AND e.permission = ANY(@cat_perms)))")
+		args["cat_actions"], args["cat_perms"] = PrivilegeActions(), privilegePermissions()
 	}
 	if f.From != nil {
 		where = append(where, "e.occurred_at >= @from")

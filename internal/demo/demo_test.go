@@ -128,6 +128,13 @@ func TestSeed(t *testing.T) {
 	if n := count(t, pool, `SELECT count(*) FROM memberships`); n != len(accounts)-1 {
 		t.Errorf("%d memberships for %d accounts", n, len(accounts))
 	}
+	// Separation of duties (docs/security.md): nobody is administrator and
+	// legal staff or partner lawyer of one organisation.
+	if n := count(t, pool, `SELECT count(*) FROM memberships a JOIN memberships s
+		ON s.user_id = a.user_id AND s.organisation_id = a.organisation_id
+		WHERE a.role = 'admin' AND s.role IN ('legal_staff', 'partner_lawyer')`); n != 0 {
+		t.Errorf("%d demo accounts are both administrator and staff", n)
+	}
 
 	checkData(t, pool, now, DefaultDossiers)
 

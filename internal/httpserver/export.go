@@ -16,7 +16,7 @@ import (
 // AuditExportPath is where the data-protection officer downloads the audit
 // log as CSV. Its query parameters are those of the auditEvents filter:
 // actorId, resourceId, dossierId, action, outcome (ALLOWED or DENIED),
-// from and to (RFC 3339 instants).
+// category (PRIVILEGE: changes of rights), from and to (RFC 3339 instants).
 const AuditExportPath = "/audit/export.csv"
 
 // auditExportHandler streams the export. Like every file endpoint it wants
@@ -130,6 +130,13 @@ func exportFilter(q url.Values) (auditlog.Filter, error) {
 		f.Outcome = &o
 		if o != audit.Allowed && o != audit.Denied {
 			v.Add("outcome", "must be ALLOWED or DENIED")
+		}
+	}
+	if s := q.Get("category"); s != "" {
+		c, ok := auditlog.ParseCategory(s)
+		f.Category = &c
+		if !ok {
+			v.Add("category", "must be PRIVILEGE")
 		}
 	}
 	f.From, f.To = instant("from"), instant("to")

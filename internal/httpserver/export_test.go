@@ -144,6 +144,7 @@ func TestAuditExportNamesTheBadParameter(t *testing.T) {
 		"?resourceId=1":   {"resourceId"},
 		"?dossierId=x":    {"dossierId"},
 		"?outcome=maybe":  {"outcome"},
+		"?category=all":   {"category"},
 		"?from=yesterday": {"from"},
 		"?to=2025-13-01":  {"to"},
 		"?actorId=a&to=b": {"actorId", "to"},
@@ -242,6 +243,35 @@ func TestAuditExportDownload(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'audit.export'
 		AND actor_user_id = $1 AND resource_ids = ARRAY[$2::uuid]`, s.dpo.UserID, victim).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d export events (%v)", n, err)
+	}
+}
+
+func TestAuditExportPrivilegeCategory(t *testing.T) {
+	t.Parallel()
+	s := newExportSite(t)
+	ctx := context.Background()
+	at := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+	for i, e := range [][3]string{{"user.roles", "user:write", "allowed"}, {"access.denied", "dossier:assign", "denied"},
+		{"victim.read", "case:read", "allowed"}, {"access.denied", "case:read", "denied"}} {
+		if _, err := s.pool.Exec(ctx, `INSERT INTO audit_events (occurred_at, actor_user_id, organisation_id, action,
+				resource_type, resource_ids, outcome, permission, roles)
+			VALUES ($1, $2, $3, $4, 'user', '{}', $5, $6, '{admin}')`,
+			at.Add(time.Duration(i)*time.Minute), s.staff.UserID, s.org, e[0], e[2], e[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := s.get(t, "?category=PRIVILEGE&to=2025-03-11T00:00:00Z", csrfAnd(s.dpoCookie))
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("export: %d %s", r.StatusCode, r.body)
+	}
+	cr := csv.NewReader(bytes.NewReader(r.body[3:]))
+	cr.Comma = auditlog.CSVSeparator
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want the header and 2: %q", len(recs), recs)
 	}
 }
 

@@ -382,13 +382,16 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Us
 		}
 	}
 	var u User
-	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, a, func(tx pgx.Tx) error {
 		if err := s.az.Require(a, authz.UserWrite, "user"); err != nil {
 			return err
 		}
 		org, err := s.createTarget(ctx, tx, a, in.OrganisationID, roles)
 		if err != nil {
 			return err
+		}
+		if combinesDuties(roles) {
+			return refuse(authz.UserWrite, "user", uuid.Nil, uuid.Nil, "roles", msgAdminAndStaff)
 		}
 		var id uuid.UUID
 		if err := tx.QueryRow(ctx, `INSERT INTO users (email, display_name, password_hash, must_change_password)
@@ -402,9 +405,20 @@ func (s *Service) Create(ctx context.Context, a actor.Actor, in CreateInput) (Us
 		if u, err = readUser(ctx, tx, org, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, userEvent("user.create", authz.UserWrite, id))
+		return audit.Record(ctx, tx, inOrg(a, org), userEvent("user.create", authz.UserWrite, id))
 	})
 	return u, err
+}
+
+// inOrg is the actor as recorded for what it does in org. The instance
+// operator's creation of a first administrator is recorded in that
+// organisation (with the operator's superadmin flag and no roles), so
+// that its data-protection officer sees who created its administrator.
+func inOrg(a actor.Actor, org uuid.UUID) actor.Actor {
+	if org != a.OrgID {
+		a.OrgID, a.Roles = org, nil
+	}
+	return a
 }
 
 // createTarget decides the organisation of a new account. An
@@ -425,16 +439,23 @@ func (s *Service) createTarget(ctx context.Context, tx pgx.Tx, a actor.Actor, or
 	if !a.Superadmin || len(roles) != 1 || roles[0] != roleAdmin {
 		return uuid.Nil, deny
 	}
-	// Locked, so that two concurrent requests cannot both create "the first" administrator.
-	var hasAdmin bool
-	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.organisation_id = o.id AND m.role = 'admin' AND u.disabled_at IS NULL)
-		FROM organisations o WHERE o.id = $1 FOR NO KEY UPDATE OF o`, *orgID).Scan(&hasAdmin)
+	// Locked, so that two concurrent requests cannot both create "the
+	// first" administrator; then read in a statement of its own, whose
+	// snapshot (READ COMMITTED) sees the administrator a request that held
+	// the lock before committed. (Read in the locking statement, the
+	// subquery would use the snapshot taken before waiting for the lock.)
+	var found bool
+	err := tx.QueryRow(ctx, `SELECT true FROM organisations WHERE id = $1 FOR NO KEY UPDATE`, *orgID).Scan(&found)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return uuid.Nil, apperr.InvalidField("organisationId", "no such organisation")
 	}
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("read organisation: %w", err)
+		return uuid.Nil, fmt.Errorf("lock organisation: %w", err)
+	}
+	var hasAdmin bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.organisation_id = $1 AND m.role = 'admin' AND u.disabled_at IS NULL)`, *orgID).Scan(&hasAdmin); err != nil {
+		return uuid.Nil, fmt.Errorf("read administrators: %w", err)
 	}
 	if hasAdmin {
 		return uuid.Nil, apperr.New(apperr.Conflict, "the organisation already has an administrator: they create its accounts")
@@ -442,10 +463,11 @@ func (s *Service) createTarget(ctx context.Context, tx pgx.Tx, a actor.Actor, or
 	return *orgID, nil
 }
 
-// SetRoles replaces a member's roles in the actor's organisation. The
-// organisation keeps at least one enabled administrator, and an
-// administrator does not remove their own admin role. Someone left with
-// neither legal_staff nor partner_lawyer loses their dossier assignments.
+// SetRoles replaces a member's roles in the actor's organisation. Nobody
+// changes their own roles, admin is never held with legal_staff or
+// partner_lawyer (FORBIDDEN, audited), and the organisation keeps at least
+// one enabled administrator. Someone left with neither legal_staff nor
+// partner_lawyer loses their dossier assignments.
 func (s *Service) SetRoles(ctx context.Context, a actor.Actor, id uuid.UUID, roles []actor.Role) (User, error) {
 	var v apperr.Validation
 	rs := validRoles(&v, "roles", roles)
@@ -453,26 +475,33 @@ func (s *Service) SetRoles(ctx context.Context, a actor.Actor, id uuid.UUID, rol
 		return User{}, err
 	}
 	var u User
-	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, a, func(tx pgx.Tx) error {
 		if err := s.requireAdmin(a, authz.UserWrite); err != nil {
 			return err
 		}
+		// Serialises every change of roles in the organisation: two
+		// administrators replacing a member's roles concurrently (one with
+		// admin, the other with legal_staff) leave one set or the other,
+		// never their union.
 		if err := lockOrg(ctx, tx, a.OrgID); err != nil {
 			return err
 		}
 		if err := member(ctx, tx, authz.UserWrite, a.OrgID, id, "FOR NO KEY UPDATE"); err != nil {
 			return err
 		}
+		if id == a.UserID {
+			return refuse(authz.UserWrite, "user", id, uuid.Nil, "", msgOwnRoles)
+		}
+		if combinesDuties(rs) {
+			return refuse(authz.UserWrite, "user", id, uuid.Nil, "roles", msgAdminAndStaff)
+		}
 		if !contains(rs, roleAdmin) {
 			isAdmin, others, err := otherAdmins(ctx, tx, a.OrgID, id)
 			if err != nil {
 				return err
 			}
-			switch {
-			case isAdmin && others == 0:
+			if isAdmin && others == 0 {
 				return apperr.New(apperr.Conflict, "the organisation's last administrator keeps the admin role")
-			case isAdmin && id == a.UserID:
-				return apperr.New(apperr.Conflict, "you cannot remove your own admin role: ask another administrator")
 			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM memberships WHERE user_id = $1 AND organisation_id = $2 AND role <> ALL($3)`,
@@ -648,12 +677,16 @@ func dossierEvent(action string, p authz.Permission, dossierID, other uuid.UUID)
 
 // Assign assigns a member of the dossier's organisation holding legal_staff
 // or partner_lawyer to the dossier; assigning them again changes nothing.
+// Nobody assigns themselves (FORBIDDEN, audited).
 func (s *Service) Assign(ctx context.Context, a actor.Actor, dossierID, userID uuid.UUID) (dossier.Dossier, error) {
 	var d dossier.Dossier
-	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, a, func(tx pgx.Tx) error {
 		acc, err := s.ownDossier(ctx, tx, a, authz.DossierAssign, dossierID)
 		if err != nil {
 			return err
+		}
+		if userID == a.UserID {
+			return refuse(authz.DossierAssign, "user", userID, dossierID, "userId", msgOwnAssignment)
 		}
 		// Share-locked, so that a concurrent change of roles waits for the
 		// assignment and then drops it if the role is gone.
@@ -682,7 +715,8 @@ func (s *Service) Assign(ctx context.Context, a actor.Actor, dossierID, userID u
 }
 
 // Unassign removes a member from a dossier; removing someone who is not
-// assigned changes nothing.
+// assigned changes nothing. An administrator may remove themselves: it
+// only takes access away.
 func (s *Service) Unassign(ctx context.Context, a actor.Actor, dossierID, userID uuid.UUID) (dossier.Dossier, error) {
 	var d dossier.Dossier
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
@@ -732,16 +766,27 @@ func shareTarget(ctx context.Context, tx pgx.Tx, acc authz.DossierAccess, orgID 
 }
 
 // Share shares a dossier with a co-civil-party organisation; sharing it
-// again changes nothing.
+// again changes nothing. Nobody shares with an organisation they belong to
+// (FORBIDDEN, audited).
 func (s *Service) Share(ctx context.Context, a actor.Actor, dossierID, orgID uuid.UUID) (dossier.Dossier, error) {
 	var d dossier.Dossier
-	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, a, func(tx pgx.Tx) error {
 		acc, err := s.ownDossier(ctx, tx, a, authz.DossierShare, dossierID)
 		if err != nil {
 			return err
 		}
 		if err := shareTarget(ctx, tx, acc, orgID); err != nil {
 			return err
+		}
+		// Sharing with an organisation one belongs to would let the
+		// administrator read the dossier there (case content, evidence).
+		var belongs bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1 AND organisation_id = $2)`,
+			a.UserID, orgID).Scan(&belongs); err != nil {
+			return fmt.Errorf("read memberships: %w", err)
+		}
+		if belongs {
+			return refuse(authz.DossierShare, "organisation", orgID, dossierID, "organisationId", msgOwnShare)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO dossier_shares (dossier_id, organisation_id) VALUES ($1, $2)
 			ON CONFLICT DO NOTHING`, dossierID, orgID); err != nil {

@@ -102,6 +102,25 @@ describe('describeError', () => {
     expect(before.fields[0].message).toBe('ne peut pas précéder la constitution (10/03/2025).');
   });
 
+  it('says which separation-of-duties rule refused, in French and English', () => {
+    const forbidden = (message: string, fields: unknown[] = []) => ({ graphQLErrors: [{ message, extensions: { code: 'FORBIDDEN', fields } }] });
+    expect(describeError(forbidden('you cannot change your own roles: ask another administrator'), fr).message).toBe(
+      'Vous ne pouvez pas modifier vos propres rôles : demandez-le à un autre administrateur.');
+    expect(describeError(forbidden('you cannot change your own roles: ask another administrator'), en).message).toContain('your own roles');
+    const both = 'an administrator cannot also be legal staff or partner lawyer in the same organisation: create a separate account';
+    const d = describeError(forbidden(both, [{ field: 'roles', message: both }]), fr);
+    expect(d.message).toContain('Un administrateur ne peut pas être aussi juriste');
+    expect(d.fields).toEqual([{ field: 'roles', label: fr('errors.fields.roles'), message: 'administrateur et juriste ou avocat partenaire ne se cumulent pas : créez un compte distinct.' }]);
+    const self = 'you cannot assign yourself to a dossier: ask another administrator';
+    expect(describeError(forbidden(self, [{ field: 'userId', message: self }]), fr).message).toContain('vous affecter vous-même');
+    const share = 'you cannot share a dossier with an organisation you belong to: ask another administrator';
+    expect(describeError(forbidden(share, [{ field: 'organisationId', message: share }]), fr).message).toContain('dont vous êtes membre');
+    expect(describeError(forbidden('not allowed'), fr).message).toBe('Vous n’avez pas le droit de faire cela.');
+  });
+  it('says an e-mail address is taken without saying where', () => {
+    const d = describeError({ graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [{ field: 'email', message: 'another account already uses this e-mail address' }] } }] }, fr);
+    expect(d.fields[0].message).toBe('est déjà utilisée par un autre compte.');
+  });
   it('reports a network failure', () => {
     expect(describeError({ networkError: new Error('Failed to fetch') }, fr)).toEqual({
       code: 'NETWORK',

@@ -73,6 +73,10 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^the dossier is closed/, 'dossierClosed', () => ({})],
   [/^may contain only digits/, 'phone', () => ({})],
   [/^is not an e-mail address/, 'emailFormat', () => ({})],
+  [/^another account already uses this e-mail address/, 'emailTaken', () => ({})],
+  [/^an administrator cannot also be legal staff or partner lawyer/, 'adminAndStaff', () => ({})],
+  [/^you cannot assign yourself to a dossier/, 'ownAssignment', () => ({})],
+  [/^you cannot share a dossier with an organisation you belong to/, 'ownShare', () => ({})],
 ];
 
 // CONFLICT messages that say what the conflict is, mapped to translated
@@ -81,6 +85,26 @@ const KNOWN_CONFLICTS: [RegExp, string, (m: RegExpMatchArray) => Record<string, 
   [/^the constitution was already withdrawn on (\d{4}-\d{2}-\d{2})/, 'standingAlreadyWithdrawn', (m) => ({ date: day(m[1]) })],
   [/^the constitution was withdrawn on (\d{4}-\d{2}-\d{2})/, 'standingWithdrawn', (m) => ({ date: day(m[1]) })],
 ];
+
+// FORBIDDEN messages that name a separation-of-duties rule (docs/security.md),
+// mapped to translated ones (errors.forbidden.*); any other refusal gets the
+// generic message.
+const KNOWN_FORBIDDEN: [RegExp, string][] = [
+  [/^you cannot change your own roles/, 'ownRoles'],
+  [/^you cannot assign yourself to a dossier/, 'ownAssignment'],
+  [/^an administrator cannot also be legal staff or partner lawyer/, 'adminAndStaff'],
+  [/^you cannot share a dossier with an organisation you belong to/, 'ownShare'],
+];
+
+function forbiddenMessage(err: ApiErrorLike, t: TFunction): string {
+  for (const e of err.graphQLErrors ?? []) {
+    if (e.extensions?.code !== 'FORBIDDEN') continue;
+    for (const [re, key] of KNOWN_FORBIDDEN) {
+      if (re.test(e.message)) return t(`errors.forbidden.${key}`);
+    }
+  }
+  return t('errors.FORBIDDEN');
+}
 
 function conflictMessage(err: ApiErrorLike, t: TFunction): string {
   for (const e of err.graphQLErrors ?? []) {
@@ -129,6 +153,7 @@ export function describeError(err: ApiErrorLike, t: TFunction): DescribedError {
     }
   }
   if (code === 'CONFLICT') return { code, message: conflictMessage(err, t), fields };
+  if (code === 'FORBIDDEN') return { code, message: forbiddenMessage(err, t), fields };
   if (code) return { code, message: t(`errors.${code}`), fields };
   if (err.networkError) return { code: 'NETWORK', message: t('errors.network'), fields };
   return { code: 'UNKNOWN', message: t('errors.unknown'), fields };

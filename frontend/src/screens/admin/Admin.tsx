@@ -39,12 +39,24 @@ export function Forbidden({ title }: { title: string }) {
   );
 }
 
+/**
+ * A role set's checks, as the server makes them (docs/security.md,
+ * "Separation of duties"): at least one role, and administrator never with
+ * legal staff or partner lawyer.
+ */
+export function checkRoles(roles: Role[]): string | undefined {
+  if (roles.length === 0) return 'admin.oneRole';
+  if (roles.includes('ADMIN') && (roles.includes('LEGAL_STAFF') || roles.includes('PARTNER_LAWYER'))) return 'admin.adminAndStaff';
+  return undefined;
+}
+
 /** A new account's checks (the server checks the password again). */
 export function checkNewUser(v: { email: string; displayName: string; roles: Role[]; temporaryPassword: string }): Problems {
   const p: Problems = {};
   if (!/^[^\s@]+@[^\s@]+$/.test(v.email.trim())) p.email = 'admin.badEmail';
   if (!v.displayName.trim()) p.displayName = 'forms.required';
-  if (v.roles.length === 0) p.roles = 'admin.oneRole';
+  const roles = checkRoles(v.roles);
+  if (roles) p.roles = roles;
   if (v.temporaryPassword.length < 12) p.temporaryPassword = 'admin.passwordLength';
   return p;
 }
@@ -170,6 +182,9 @@ export function AdminUser({ id }: { id: string }) {
     return false;
   };
   const current = roles ?? u.roles;
+  // Nobody changes their own roles or assigns themselves: another administrator does.
+  const self = u.id === viewer?.id;
+  const rolesProblem = checkRoles(current);
   // Ends every session of the user (after a lost device, a departure…): they sign in again.
   const endSessions = async () => {
     if (!window.confirm(t('admin.confirmEndSessions'))) return;
@@ -193,9 +208,10 @@ export function AdminUser({ id }: { id: string }) {
       </dl>
 
       <h2>{t('admin.roles')}</h2>
-      <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void act(SET_USER_ROLES, { id: u.id, roles: current }, t('admin.rolesSaved'), current.length ? {} : { roles: 'admin.oneRole' }).then((ok) => ok && setRoles(null)); }}>
+      <form className="form" noValidate onSubmit={(e) => { e.preventDefault(); void act(SET_USER_ROLES, { id: u.id, roles: current }, t('admin.rolesSaved'), rolesProblem ? { roles: rolesProblem } : {}).then((ok) => ok && setRoles(null)); }}>
+        {self && <p className="hint">{t('admin.ownRoles')}</p>}
         <CheckboxGroup legend={t('admin.roles')} name="roles" options={ROLES.map((r) => ({ value: r, label: t(`enums.Role.${r}`) }))} value={current} onChange={setRoles} error={m.error} />
-        <div className="actions"><button type="submit" disabled={m.busy}>{t('admin.saveRoles')}</button></div>
+        <div className="actions"><button type="submit" disabled={m.busy || self}>{t('admin.saveRoles')}</button></div>
       </form>
 
       <h2>{t('admin.account')}</h2>
@@ -230,7 +246,7 @@ export function AdminUser({ id }: { id: string }) {
           ))}
         </ul>
       )}
-      <AssignForm exclude={u.assignments.map((a) => a.dossierId)} onAssign={(dossierId) => act(ASSIGN_DOSSIER, { dossierId, userId: u.id }, t('admin.assigned'), dossierId ? {} : { dossierId: 'forms.required' })} error={m.error} busy={m.busy} />
+      {self ? <p className="hint">{t('admin.ownAssignment')}</p> : <AssignForm exclude={u.assignments.map((a) => a.dossierId)} onAssign={(dossierId) => act(ASSIGN_DOSSIER, { dossierId, userId: u.id }, t('admin.assigned'), dossierId ? {} : { dossierId: 'forms.required' })} error={m.error} busy={m.busy} />}
     </section>
   );
 }

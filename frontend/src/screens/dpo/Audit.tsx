@@ -1,6 +1,6 @@
 // The data-protection officer's screens: audit log search with CSV export,
 // and the per-victim access report (printable).
-import { useMemo, useState, type FormEvent } from 'react';
+import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode, type DescribedError } from '../../api/errors';
@@ -29,6 +29,27 @@ function exportProblem(r: Extract<TransferResult, { ok: false }>, t: (k: string)
   if (r.status === 400) return t('audit.exportInvalid');
   if (r.code) return t(`errors.${r.code}`);
   return t('errors.unknown');
+}
+
+/**
+ * The "changes of rights" switch: only the events of category PRIVILEGE
+ * (roles granted or removed, assignments, sharing, password and
+ * second-factor resets, sessions ended, accounts disabled, and refused
+ * attempts at them). It applies at once.
+ */
+export function PrivilegeToggle({ checked, onChange }: { checked: boolean; onChange: (v: boolean) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  return (
+    <div className="field privilege-toggle">
+      <label className="check">
+        <input type="checkbox" name="privilegeOnly" checked={checked} aria-describedby={`${id}-hint`}
+          onChange={(e) => onChange(e.target.checked)} />
+        {t('audit.privilege')}
+      </label>
+      <p className="hint" id={`${id}-hint`}>{t('audit.privilegeHint')}</p>
+    </div>
+  );
 }
 
 export function AuditLog() {
@@ -77,6 +98,11 @@ export function AuditLog() {
     <section>
       <PageHeading title={t('titles.audit')}>{t('audit.heading')}</PageHeading>
       <form className="filters" role="search" noValidate onSubmit={submit}>
+        <PrivilegeToggle checked={form.privilegeOnly} onChange={(v) => {
+          const next = { ...form, privilegeOnly: v };
+          setForm(next);
+          if (badIds(next).length === 0) { setApplied(auditFilter(next)); setCursors([null]); }
+        }} />
         <Field label={t('audit.actorId')} name="actorId" value={form.actorId} onChange={u('actorId')} error={err} />
         <Field label={t('audit.resourceId')} hint={t('audit.resourceIdHint')} name="resourceId" value={form.resourceId} onChange={u('resourceId')} error={err} />
         <Field label={t('audit.dossierId')} name="dossierId" value={form.dossierId} onChange={u('dossierId')} error={err} />

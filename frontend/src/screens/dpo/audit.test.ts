@@ -12,6 +12,12 @@ describe('audit search', () => {
     expect(auditExportUrl({})).toBe('/audit/export.csv');
     expect(auditExportUrl({ from: '2026-03-01T00:00:00+01:00', action: 'victim.*' })).toBe('/audit/export.csv?action=victim.*&from=2026-03-01T00%3A00%3A00%2B01%3A00');
   });
+  it('selects the changes of rights (category PRIVILEGE), in the search and the export alike', () => {
+    const f = auditFilter({ ...EMPTY_AUDIT_FORM, privilegeOnly: true, outcome: 'DENIED' });
+    expect(f).toEqual({ category: 'PRIVILEGE', outcome: 'DENIED' });
+    expect(auditExportUrl(f)).toBe('/audit/export.csv?outcome=DENIED&category=PRIVILEGE');
+    expect(auditFilter({ ...EMPTY_AUDIT_FORM, privilegeOnly: false })).toEqual({});
+  });
   it('flags values that are not ids', () => {
     expect(badIds({ ...EMPTY_AUDIT_FORM, actorId: 'Jean', dossierId: '0b5c2a1e-1111-4222-8333-444455556666' })).toEqual(['actorId']);
   });

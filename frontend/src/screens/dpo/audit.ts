@@ -10,9 +10,13 @@ export interface AuditForm {
   outcome: AuditOutcome | '';
   fromDay: string;
   toDay: string;
+  /** Only changes of rights (category PRIVILEGE: roles, assignments, sharing, resets, sessions, accounts disabled). */
+  privilegeOnly: boolean;
 }
 
-export const EMPTY_AUDIT_FORM: AuditForm = { actorId: '', resourceId: '', dossierId: '', action: '', outcome: '', fromDay: '', toDay: '' };
+export const EMPTY_AUDIT_FORM: AuditForm = {
+  actorId: '', resourceId: '', dossierId: '', action: '', outcome: '', fromDay: '', toDay: '', privilegeOnly: false,
+};
 
 /** The filter of the form: days are whole days in Paris (the last one included). */
 export function auditFilter(f: AuditForm): AuditFilter {
@@ -22,6 +26,7 @@ export function auditFilter(f: AuditForm): AuditFilter {
   if (f.dossierId.trim()) r.dossierId = f.dossierId.trim();
   if (f.action.trim()) r.action = f.action.trim();
   if (f.outcome) r.outcome = f.outcome;
+  if (f.privilegeOnly) r.category = 'PRIVILEGE';
   if (f.fromDay) r.from = parisMidnight(f.fromDay);
   if (f.toDay) r.to = parisMidnight(addDays(f.toDay, 1));
   return r;
@@ -30,7 +35,7 @@ export function auditFilter(f: AuditForm): AuditFilter {
 /** GET /audit/export.csv with the same filter as query parameters (ids, actions and instants only). */
 export function auditExportUrl(filter: AuditFilter): string {
   const q = new URLSearchParams();
-  for (const k of ['actorId', 'resourceId', 'dossierId', 'action', 'outcome', 'from', 'to'] as const) {
+  for (const k of ['actorId', 'resourceId', 'dossierId', 'action', 'outcome', 'category', 'from', 'to'] as const) {
     const v = filter[k];
     if (v) q.set(k, v);
   }
