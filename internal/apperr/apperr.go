@@ -81,15 +81,6 @@ func NotFoundError() *Error {
 	return &Error{Code: NotFound, Message: NotFoundMessage}
 }
 
-// NotFoundf is NotFoundError; kind is ignored (it names what the caller
-// looked for in code, never in what a client sees).
-//
-// Deprecated: use NotFoundError.
-func NotFoundf(kind string) *Error {
-	_ = kind
-	return NotFoundError()
-}
-
 // CodeOf returns the code of err, INTERNAL for anything unknown.
 func CodeOf(err error) Code {
 	var e *Error
