@@ -134,6 +134,31 @@ describe('describeError', () => {
     expect(d).toEqual({ code: 'UNKNOWN', message: 'Une erreur inattendue est survenue.', fields: [] });
   });
 
+  it('says how long to wait when the server is rate limiting', () => {
+    const e = (retryAfter?: number) => ({ graphQLErrors: [{ message: 'too many failed sign-ins', extensions: { code: 'RATE_LIMITED', retryAfter } }] });
+    expect(describeError(e(30), fr).message).toBe('Trop de tentatives : réessayez dans 30 secondes.');
+    expect(describeError(e(1), fr).message).toBe('Trop de tentatives : réessayez dans 1 seconde.');
+    expect(describeError(e(), en).message).toBe('Too many attempts: try again in 1 second.');
+    expect(describeError(e(30), fr).code).toBe('RATE_LIMITED');
+  });
+
+  it('translates the input rules: control and bidirectional characters, list bounds', () => {
+    const d = describeError({ graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [
+      { field: 'input.pseudonym', message: 'must not contain bidirectional formatting characters' },
+      { field: 'input.reference', message: 'must be on one line' },
+      { field: 'input.summary', message: 'must not contain control characters' },
+      { field: 'input.themes', message: 'at most 20 entries' },
+      { field: 'input.platforms', message: 'entries must be one line of text, without control or bidirectional formatting characters' },
+    ] } }] }, fr);
+    expect(d.fields.map((f) => f.message)).toEqual([
+      'ne doit pas contenir de caractères de mise en forme bidirectionnelle (ils peuvent masquer le vrai texte).',
+      'doit tenir sur une seule ligne.',
+      'ne doit pas contenir de caractères de contrôle.',
+      'compte trop d’éléments (au plus 20).',
+      'chaque élément doit tenir sur une ligne, sans caractère de contrôle ni de mise en forme bidirectionnelle.',
+    ]);
+  });
+
   it('ignores malformed field entries', () => {
     const d = describeError({ graphQLErrors: [{ message: '', extensions: { code: 'INVALID', fields: [null, { message: 'x' }, 'y'] } }] }, fr);
     expect(d.fields).toEqual([]);

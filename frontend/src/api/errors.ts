@@ -1,11 +1,11 @@
 // Turning API errors into plain-language messages. The server answers
 // GraphQL errors with extensions.code (NOT_FOUND, FORBIDDEN, INVALID,
-// CONFLICT, UNAUTHENTICATED, INTERNAL) and, for invalid input,
+// CONFLICT, UNAUTHENTICATED, RATE_LIMITED, INTERNAL) and, for invalid input,
 // extensions.fields: [{field, message}] (README "API").
 import type { TFunction } from 'i18next';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'INTERNAL';
-const CODES: readonly string[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID', 'CONFLICT', 'INTERNAL'];
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
+const CODES: readonly string[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'];
 
 /** The parts of urql's CombinedError this module reads. */
 export interface ApiErrorLike {
@@ -77,6 +77,11 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^an administrator cannot also be legal staff or partner lawyer/, 'adminAndStaff', () => ({})],
   [/^you cannot assign yourself to a dossier/, 'ownAssignment', () => ({})],
   [/^you cannot share a dossier with an organisation you belong to/, 'ownShare', () => ({})],
+  [/^must not contain control characters/, 'controlCharacters', () => ({})],
+  [/^must be on one line/, 'oneLine', () => ({})],
+  [/^must not contain bidirectional formatting characters/, 'bidi', () => ({})],
+  [/^at most (\d+) entries/, 'tooManyEntries', (m) => ({ max: m[1] })],
+  [/^entries must be one line of text/, 'entriesOneLine', () => ({})],
 ];
 
 // CONFLICT messages that say what the conflict is, mapped to translated
@@ -117,6 +122,15 @@ function conflictMessage(err: ApiErrorLike, t: TFunction): string {
   return t('errors.CONFLICT');
 }
 
+/** The seconds the server asked to wait (extensions.retryAfter, at least 1). */
+function retryAfter(err: ApiErrorLike): number {
+  for (const e of err.graphQLErrors ?? []) {
+    const r = e.extensions?.retryAfter;
+    if (typeof r === 'number' && r > 0) return Math.ceil(r);
+  }
+  return 1;
+}
+
 /** A date the server wrote (2025-03-01) as French courts write it (01/03/2025). */
 function day(iso: string): string {
   return iso.split('-').reverse().join('/');
@@ -154,6 +168,7 @@ export function describeError(err: ApiErrorLike, t: TFunction): DescribedError {
   }
   if (code === 'CONFLICT') return { code, message: conflictMessage(err, t), fields };
   if (code === 'FORBIDDEN') return { code, message: forbiddenMessage(err, t), fields };
+  if (code === 'RATE_LIMITED') return { code, message: t('errors.RATE_LIMITED', { count: retryAfter(err) }), fields };
   if (code) return { code, message: t(`errors.${code}`), fields };
   if (err.networkError) return { code: 'NETWORK', message: t('errors.network'), fields };
   return { code: 'UNKNOWN', message: t('errors.unknown'), fields };
