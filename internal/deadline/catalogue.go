@@ -1,6 +1,9 @@
 package deadline
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Notes shared by several rules.
 const (
@@ -50,7 +53,7 @@ var catalogue = []Rule{
 		Limits: []string{"seulement si une autre partie a fait appel pendant le délai principal", "partie civile : intérêts civils seulement (art. 497 3°)"},
 		Source: "En cas d'appel d'une des parties pendant le délai, les autres parties ont un délai supplémentaire de cinq jours, qui court de l'expiration du délai principal.",
 		Notes: []string{"Point de départ : fin du délai principal (REFERENCE.md), non le jour de l'appel principal.",
-			"Calculé depuis le prononcé ; si le délai principal court de la signification, calculer depuis celle-ci.", noteRecod},
+			"Compté depuis le prononcé ; si le délai principal court de la signification, saisir la date de signification comme déclencheur.", noteRecod},
 	},
 	{
 		ID: "tc-appel-pg", Title: "Appel du procureur général (tribunal correctionnel)",
@@ -263,15 +266,25 @@ var catalogue = []Rule{
 // change it).
 func Rules() []Rule {
 	out := make([]Rule, len(catalogue))
-	copy(out, catalogue)
+	for i, r := range catalogue {
+		out[i] = r.clone()
+	}
 	return out
+}
+
+func (r Rule) clone() Rule {
+	r.Refs = slices.Clone(r.Refs)
+	r.Concerns = slices.Clone(r.Concerns)
+	r.Limits = slices.Clone(r.Limits)
+	r.Notes = slices.Clone(r.Notes)
+	return r
 }
 
 // Lookup returns the rule with id.
 func Lookup(id string) (Rule, bool) {
 	for _, r := range catalogue {
 		if r.ID == id {
-			return r, true
+			return r.clone(), true
 		}
 	}
 	return Rule{}, false

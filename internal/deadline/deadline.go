@@ -338,6 +338,9 @@ func (d Duration) French() string {
 		}
 		return one
 	}
+	if d.N == 0 {
+		return "sans délai"
+	}
 	switch d.Unit {
 	case Days:
 		return fmt.Sprintf("%d %s", d.N, plural("jour", "jours"))
