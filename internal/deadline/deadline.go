@@ -242,7 +242,11 @@ func Due(r Rule, trigger time.Time, _ Options) (Result, error) {
 		return Result{}, fmt.Errorf("%w: %s on %s", ErrNoVersion, r.ID, t.Format(time.DateOnly))
 	}
 	res := Result{RuleID: r.ID, Ref: ref, Trigger: t}
-	res.step("Règle : %s (%s).", r.Title, ref.Cite())
+	cite := ref.Cite()
+	if r.Kind == Manual {
+		cite = "date fixée par la juridiction"
+	}
+	res.step("Règle : %s — %s.", r.Title, cite)
 	res.step("Événement déclencheur : %s le %s.", TriggerTitle[r.Trigger], Long(t))
 	if ref.Code == CPP2029 {
 		res.warn("Déclencheur à compter du %s : le code recodifié (ordonnance 2025-1091) s'applique ; %s ; la durée reprise est celle du code actuel (%s) — à vérifier dans le nouveau texte.",

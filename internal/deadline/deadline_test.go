@@ -118,7 +118,7 @@ func TestExplanationOfAChristmasChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"Règle : Appel d'un jugement contradictoire du tribunal correctionnel (art. 498 al. 1 CPP).",
+		"Règle : Appel d'un jugement contradictoire du tribunal correctionnel — art. 498 al. 1 CPP.",
 		"Événement déclencheur : prononcé de la décision le mardi 15 décembre 2026.",
 		"Le jour de départ n'est pas compté : le délai court à partir du mercredi 16 décembre 2026.",
 		"10 jours : fin du délai le vendredi 25 décembre 2026 à 24 heures.",

@@ -31,7 +31,8 @@ var PrescriptionRule = map[Category]string{
 
 // Facts are what the jurist gives to compute a prescription: never a date
 // of birth. For a rule counted from majority, either Majority (the date the
-// victim turned 18) or AgeAtFacts (completed years on FactsDate).
+// victim turned 18) or AgeAtFacts (completed years on FactsDate); given
+// both, Majority is used and must agree with the age.
 type Facts struct {
 	Category   Category
 	FactsDate  time.Time // the day the offence was committed (the last day, for a continuing one)
@@ -77,6 +78,16 @@ func Prescribe(f Facts) (Result, error) {
 		if m.Before(facts) {
 			return Result{}, fmt.Errorf("deadline: majority %s before the facts %s: not a minor at the facts",
 				m.Format(time.DateOnly), facts.Format(time.DateOnly))
+		}
+		if f.AgeAtFacts != nil {
+			earliest, latest, aerr := Majority(facts, *f.AgeAtFacts)
+			if aerr != nil {
+				return Result{}, aerr
+			}
+			if m.Before(earliest) || m.After(latest) {
+				return Result{}, fmt.Errorf("%w: majority %s does not match the age %d at the facts %s",
+					ErrAge, m.Format(time.DateOnly), *f.AgeAtFacts, facts.Format(time.DateOnly))
+			}
 		}
 		res, err = Due(r, m, Options{})
 		if err == nil {

@@ -96,6 +96,12 @@ func TestPrescribeErrors(t *testing.T) {
 	if _, err := Prescribe(Facts{Category: CrimeOnMinor, FactsDate: day("2026-01-01"), AgeAtFacts: age(18)}); !errors.Is(err, ErrAge) {
 		t.Errorf("adult: %v", err)
 	}
+	if _, err := Prescribe(Facts{Category: DelitOnMinor, FactsDate: day("2026-06-05"), Majority: day("2031-06-05"), AgeAtFacts: age(14)}); !errors.Is(err, ErrAge) {
+		t.Errorf("majority inconsistent with the age: %v", err)
+	}
+	if _, err := Prescribe(Facts{Category: DelitOnMinor, FactsDate: day("2026-06-05"), Majority: day("2030-01-10"), AgeAtFacts: age(14)}); err != nil {
+		t.Errorf("majority consistent with the age: %v", err)
+	}
 	if _, err := Prescribe(Facts{Category: DelitOnMinor, FactsDate: day("2026-01-01"), Majority: day("2020-01-01")}); err == nil {
 		t.Error("majority before the facts accepted")
 	}
