@@ -140,6 +140,12 @@ var authzOperations = []*authzOperation{
 	{Root: "Mutation", Field: "regenerateRecoveryCodes", Audit: "auth.recovery_codes.regenerate", Perm: permSession, Scope: scopeSession,
 		Query:  `mutation { regenerateRecoveryCodes(code: "000000") { codes } }`,
 		Expect: sessionRule(mxInvalid, mxUnauthenticated, mxUnauthenticated)},
+	{Root: "Query", Field: "mySessions", NoAudit: "the caller's own sessions, no case data", Perm: permSession, Scope: scopeSession,
+		Query:  `{ mySessions { id current } }`,
+		Expect: sessionRule(mxAllowed, mxUnauthenticated, mxUnauthenticated)},
+	{Root: "Mutation", Field: "endMySession", Audit: "auth.session.end", Perm: permSession, Scope: scopeSession,
+		Query:  `mutation { endMySession(id: "7f1b2c3d-0000-4000-8000-000000000001") }`,
+		Expect: sessionRule(mxNotFound, mxUnauthenticated, mxUnauthenticated)},
 
 	// Organisations and users.
 	{Root: "Query", Field: "penalArticles", Audit: "penal_article.list", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,

@@ -10,6 +10,8 @@ import (
 
 	"github.com/egide/egide/graph/generated"
 	"github.com/egide/egide/graph/model"
+	"github.com/egide/egide/internal/auth"
+	"github.com/google/uuid"
 )
 
 // Login is the resolver for the login field.
@@ -82,6 +84,14 @@ func (r *mutationResolver) RegenerateRecoveryCodes(ctx context.Context, code str
 	return model.RecoveryCodes{Codes: codes, Viewer: v}, nil
 }
 
+// EndMySession is the resolver for the endMySession field.
+func (r *mutationResolver) EndMySession(ctx context.Context, id uuid.UUID) (bool, error) {
+	if err := r.AuthSvc.EndSession(ctx, ActorFrom(ctx), id); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	if !ActorFrom(ctx).HasSession() {
@@ -93,6 +103,11 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 // SignInOptions is the resolver for the signInOptions field.
 func (r *queryResolver) SignInOptions(ctx context.Context) (model.SignInOptions, error) {
 	return model.SignInOptions{SingleSignOn: r.SingleSignOn}, nil
+}
+
+// MySessions is the resolver for the mySessions field.
+func (r *queryResolver) MySessions(ctx context.Context) ([]auth.SessionInfo, error) {
+	return r.AuthSvc.Sessions(ctx, ActorFrom(ctx))
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -52,6 +52,48 @@ describe('accounts', { skip }, () => {
     await user.context().close();
   });
 
+  test('a user sees their open sessions on “Mon compte” and signs out another browser', async () => {
+    const acc = account('plaidoyer');
+    const elsewhere = await newPage(browser);
+    await signIn(elsewhere, acc);
+    const page = await newPage(browser);
+    await signIn(page, acc);
+    await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Mon compte' }).click();
+    await heading(page).filter({ hasText: 'Mon compte' }).waitFor();
+    const sessions = page.getByRole('table', { name: 'Sessions ouvertes' });
+    await sessions.waitFor();
+    assert.ok((await sessions.locator('tbody tr').count()) >= 2, 'both browsers are listed');
+    assert.equal(await sessions.getByText('Cette session', { exact: true }).count(), 1, 'one row is this session');
+    await checkScreen(page, 'account-sessions', { avoid: [acc.email], widths: true });
+    // Sign out every other browser, one by one.
+    for (let left = await sessions.getByRole('button', { name: /^Fermer cette session/ }).count(); left > 0; left--) {
+      await sessions.getByRole('button', { name: /^Fermer cette session/ }).first().click();
+      await page.getByRole('status').filter({ hasText: 'Session fermée.' }).waitFor();
+      await page.waitForFunction((n) => document.querySelectorAll('table tbody tr button').length < n, left);
+    }
+    assert.equal(await sessions.locator('tbody tr').count(), 1, 'only this session is left');
+    // The other browser's next request lands on the sign-in screen, this one stays signed in.
+    await elsewhere.reload();
+    await elsewhere.getByRole('button', { name: 'Se connecter' }).waitFor();
+    await page.reload();
+    await heading(page).filter({ hasText: 'Mon compte' }).waitFor();
+
+    // The password form: mismatched confirmation said locally, a wrong current password by the API, beside each field.
+    const form = page.getByRole('form', { name: 'Mot de passe' });
+    await form.getByLabel('Mot de passe actuel').fill('pas-le-bon-mot-de-passe');
+    await form.getByLabel('Nouveau mot de passe', { exact: true }).fill('Granite-Harbour-Willow-7302');
+    await form.getByLabel('Confirmer le nouveau mot de passe').fill('Granite-Harbour-Willow-7303');
+    await form.getByRole('button', { name: 'Changer de mot de passe' }).click();
+    await form.locator('.field-error').filter({ hasText: 'ne correspondent pas' }).waitFor();
+    await form.getByLabel('Confirmer le nouveau mot de passe').fill('Granite-Harbour-Willow-7302');
+    await form.getByRole('button', { name: 'Changer de mot de passe' }).click();
+    await form.locator('.field-error').filter({ hasText: 'mot de passe actuel' }).waitFor();
+    await checkScreen(page, 'account-password-error', { avoid: [acc.email] });
+    await signOut(page);
+    await page.context().close();
+    await elsewhere.context().close();
+  });
+
   test('a user replaces their recovery codes from “Mon compte”; a new one signs them in', async () => {
     const acc = account('juriste2');
     const page = await newPage(browser);

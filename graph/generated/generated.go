@@ -17,6 +17,7 @@ import (
 	"github.com/egide/egide/graph/model"
 	"github.com/egide/egide/graph/scalar"
 	"github.com/egide/egide/internal/actor"
+	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
@@ -304,6 +305,7 @@ type ComplexityRoot struct {
 		DecideCivilPartyStanding func(childComplexity int, id uuid.UUID, input model.DecideStandingInput) int
 		DisableUser              func(childComplexity int, id uuid.UUID) int
 		EnableUser               func(childComplexity int, id uuid.UUID) int
+		EndMySession             func(childComplexity int, id uuid.UUID) int
 		EndUserSessions          func(childComplexity int, id uuid.UUID) int
 		EraseDossierContent      func(childComplexity int, dossierID uuid.UUID, reason string) int
 		Login                    func(childComplexity int, input model.LoginInput) int
@@ -333,6 +335,14 @@ type ComplexityRoot struct {
 		UpdateVictim             func(childComplexity int, id uuid.UUID, input model.UpdateVictimInput) int
 		WithdrawCivilParty       func(childComplexity int, id uuid.UUID, input model.WithdrawStandingInput) int
 		WithdrawConsent          func(childComplexity int, id uuid.UUID, withdrawnOn time.Time) int
+	}
+
+	MySession struct {
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastSeenAt func(childComplexity int) int
 	}
 
 	Organisation struct {
@@ -384,6 +394,7 @@ type ComplexityRoot struct {
 		Hearing            func(childComplexity int, id uuid.UUID) int
 		Hearings           func(childComplexity int, from time.Time, to time.Time, includeCancelled *bool, first *int, after *string) int
 		Me                 func(childComplexity int) int
+		MySessions         func(childComplexity int) int
 		Organisation       func(childComplexity int, id uuid.UUID) int
 		Organisations      func(childComplexity int) int
 		PenalArticles      func(childComplexity int) int
@@ -508,6 +519,7 @@ type MutationResolver interface {
 	ConfirmTotpEnrollment(ctx context.Context, code string) (model.RecoveryCodes, error)
 	ChangePassword(ctx context.Context, input model.ChangePasswordInput) (model.Viewer, error)
 	RegenerateRecoveryCodes(ctx context.Context, code string) (model.RecoveryCodes, error)
+	EndMySession(ctx context.Context, id uuid.UUID) (bool, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (model.User, error)
 	SetUserRoles(ctx context.Context, id uuid.UUID, roles []actor.Role) (model.User, error)
 	DisableUser(ctx context.Context, id uuid.UUID) (model.User, error)
@@ -563,6 +575,7 @@ type ProceedingResolver interface {
 type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
 	SignInOptions(ctx context.Context) (model.SignInOptions, error)
+	MySessions(ctx context.Context) ([]auth.SessionInfo, error)
 	Users(ctx context.Context, first *int, after *string, filter *model.UserFilter) (model.UserConnection, error)
 	User(ctx context.Context, id uuid.UUID) (*model.User, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (model.AuditEventConnection, error)
@@ -1847,6 +1860,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnableUser(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.endMySession":
+		if e.ComplexityRoot.Mutation.EndMySession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endMySession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndMySession(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.endUserSessions":
 		if e.ComplexityRoot.Mutation.EndUserSessions == nil {
 			break
@@ -2162,6 +2186,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["id"].(uuid.UUID), args["withdrawnOn"].(time.Time)), true
 
+	case "MySession.createdAt":
+		if e.ComplexityRoot.MySession.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MySession.CreatedAt(childComplexity), true
+	case "MySession.current":
+		if e.ComplexityRoot.MySession.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MySession.Current(childComplexity), true
+	case "MySession.expiresAt":
+		if e.ComplexityRoot.MySession.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MySession.ExpiresAt(childComplexity), true
+	case "MySession.id":
+		if e.ComplexityRoot.MySession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MySession.ID(childComplexity), true
+	case "MySession.lastSeenAt":
+		if e.ComplexityRoot.MySession.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MySession.LastSeenAt(childComplexity), true
+
 	case "Organisation.declaredOn":
 		if e.ComplexityRoot.Organisation.DeclaredOn == nil {
 			break
@@ -2428,6 +2483,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.mySessions":
+		if e.ComplexityRoot.Query.MySessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MySessions(childComplexity), true
 	case "Query.organisation":
 		if e.ComplexityRoot.Query.Organisation == nil {
 			break
@@ -3088,6 +3149,22 @@ type Query {
   me: Viewer
   "How one may sign in here. Public: the sign-in screen asks before anyone is signed in."
   signInOptions: SignInOptions!
+  "The signed-in user's open sessions (browsers where they are signed in), the most recently used first."
+  mySessions: [MySession!]!
+}
+
+"One of the signed-in user's open sessions."
+type MySession @goModel(model: "github.com/egide/egide/internal/auth.SessionInfo") {
+  "Names the session (never its token)."
+  id: ID!
+  "When it was opened (the sign-in)."
+  createdAt: Time!
+  "When it was last used."
+  lastSeenAt: Time!
+  "When it ends at the latest, used or not."
+  expiresAt: Time!
+  "Whether it is the session of this request."
+  current: Boolean!
 }
 
 "The ways to sign in that this instance offers."
@@ -3116,6 +3193,8 @@ type Mutation {
   changePassword(input: ChangePasswordInput!): Viewer!
   "Replace one's recovery codes (needs a current TOTP code); returns the new codes, shown once."
   regenerateRecoveryCodes(code: String!): RecoveryCodes!
+  "Sign out one of one's other sessions (a browser left signed in elsewhere); the current one ends with logout."
+  endMySession(id: ID!): Boolean!
 }
 
 "Information to fetch the next page of a list."
@@ -4853,6 +4932,22 @@ func (ec *executionContext) childFields_LoginResult(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type LoginResult", field.Name)
 }
 
+func (ec *executionContext) childFields_MySession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MySession_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MySession_createdAt(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_MySession_lastSeenAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_MySession_expiresAt(ctx, field)
+	case "current":
+		return ec.fieldContext_MySession_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MySession", field.Name)
+}
+
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5470,6 +5565,20 @@ func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context,
 }
 
 func (ec *executionContext) field_Mutation_enableUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endMySession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -10828,6 +10937,50 @@ func (ec *executionContext) fieldContext_Mutation_regenerateRecoveryCodes(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_endMySession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endMySession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndMySession(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endMySession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endMySession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12720,6 +12873,121 @@ func (ec *executionContext) fieldContext_Mutation_withdrawCivilParty(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _MySession_id(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MySession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MySession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MySession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MySession_createdAt(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MySession_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MySession_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MySession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MySession_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MySession_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MySession_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MySession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MySession_expiresAt(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MySession_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MySession_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MySession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MySession_current(ctx context.Context, field graphql.CollectedField, obj *auth.SessionInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MySession_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MySession_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MySession", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *organisation.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13422,6 +13690,38 @@ func (ec *executionContext) fieldContext_Query_signInOptions(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SignInOptions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mySessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mySessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MySessions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []auth.SessionInfo) graphql.Marshaler {
+			return ec.marshalNMySession2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋauthᚐSessionInfoᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mySessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MySession(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19839,6 +20139,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "endMySession":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endMySession(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUser(ctx, field)
@@ -20157,6 +20464,59 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var mySessionImplementors = []string{"MySession"}
+
+func (ec *executionContext) _MySession(ctx context.Context, sel ast.SelectionSet, obj *auth.SessionInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mySessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MySession")
+		case "id":
+			out.Values[i] = ec._MySession_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._MySession_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._MySession_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._MySession_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._MySession_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organisationImplementors = []string{"Organisation"}
 
 func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *organisation.Organisation) graphql.Marshaler {
@@ -20434,6 +20794,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_signInOptions(ctx, field)
+				})
+		case "mySessions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mySessions(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -22093,6 +22459,26 @@ func (ec *executionContext) marshalNLoginStatus2githubᚗcomᚋegideᚋegideᚋg
 func (ec *executionContext) unmarshalNMoveHearingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐMoveHearingInput(ctx context.Context, v any) (model.MoveHearingInput, error) {
 	res, err := ec.unmarshalInputMoveHearingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMySession2githubᚗcomᚋegideᚋegideᚋinternalᚋauthᚐSessionInfo(ctx context.Context, sel ast.SelectionSet, v auth.SessionInfo) graphql.Marshaler {
+	return ec._MySession(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMySession2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋauthᚐSessionInfoᚄ(ctx context.Context, sel ast.SelectionSet, v []auth.SessionInfo) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMySession2githubᚗcomᚋegideᚋegideᚋinternalᚋauthᚐSessionInfo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOpenProceedingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐOpenProceedingInput(ctx context.Context, v any) (model.OpenProceedingInput, error) {

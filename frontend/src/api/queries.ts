@@ -43,6 +43,9 @@ export const CONFIRM_TOTP = graphql(
 export type ConfirmTotpData = ResultOf<typeof CONFIRM_TOTP>;
 
 /** New recovery codes for the signed-in user (needs a current TOTP code); the old ones stop working. */
+/** The signed-in user's open sessions, and signing out of one of the others. */
+export const MY_SESSIONS = graphql(`query MySessions { mySessions { id createdAt lastSeenAt expiresAt current } }`);
+export const END_MY_SESSION = graphql(`mutation EndMySession($id: ID!) { endMySession(id: $id) }`);
 export const REGENERATE_RECOVERY_CODES = graphql(`mutation RegenerateRecoveryCodes($code: String!) { regenerateRecoveryCodes(code: $code) { codes } }`);
 export type RegenerateRecoveryCodesData = ResultOf<typeof REGENERATE_RECOVERY_CODES>;
 
