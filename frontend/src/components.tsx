@@ -1,6 +1,6 @@
 // Small accessible building blocks: every input has a visible label, hints
 // and errors are tied to it with aria-describedby.
-import { useEffect, useId, useRef, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { problemFor, type DescribedError } from './api/errors';
 
@@ -110,9 +110,11 @@ type SelectProps = {
   error?: DescribedError | null;
   apiField?: string;
   options: { value: string; label: string }[];
+  /** Options in labelled groups (<optgroup>), after the plain options. */
+  groups?: { label: string; options: { value: string; label: string }[] }[];
 } & SelectHTMLAttributes<HTMLSelectElement>;
 
-export function SelectField({ label, name, hint, error, apiField, options, ...rest }: SelectProps) {
+export function SelectField({ label, name, hint, error, apiField, options, groups, ...rest }: SelectProps) {
   const f = useFieldParts(name, hint, error, apiField);
   return (
     <div className="field">
@@ -123,6 +125,15 @@ export function SelectField({ label, name, hint, error, apiField, options, ...re
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
+        ))}
+        {groups?.map((g) => (
+          <optgroup key={g.label} label={g.label}>
+            {g.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </optgroup>
         ))}
       </select>
     </div>
@@ -258,6 +269,38 @@ export function Disclosure({ label, children, open, onToggle }: { label: string;
         {open && children}
       </div>
     </div>
+  );
+}
+
+/**
+ * An identifier shown short ("3f2a9c1e…") with a button that copies it
+ * whole: the full id is in data-id (and the clipboard), not read aloud.
+ */
+export function CopyId({ id, what }: { id: string; what: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <span className="copy-id">
+      <code className="hash" data-id={id}>{id.length > 8 ? `${id.slice(0, 8)}…` : id}</code>{' '}
+      <button type="button" className="secondary small" onClick={() => void copy()}>
+        {t('app.copy')}<span className="visually-hidden"> {t('app.copyWhat', { what })}</span>
+      </button>
+      <span className="visually-hidden" role="status">{copied ? t('app.copied') : ''}</span>
+      {copied && <span className="hint" aria-hidden="true"> {t('app.copied')}</span>}
+    </span>
   );
 }
 
