@@ -3,6 +3,8 @@
 import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { problemFor, type DescribedError } from './api/errors';
+import { countryName, countryOptions } from './lib/countries';
+import type { Lang } from './lib/datetime';
 
 export function ErrorSummary({ error }: { error: DescribedError | null | undefined }) {
   const { t } = useTranslation();
@@ -269,6 +271,63 @@ export function Disclosure({ label, children, open, onToggle }: { label: string;
         {open && children}
       </div>
     </div>
+  );
+}
+
+/** One country, chosen by name; the value is its ISO 3166-1 code ('' for none). */
+export function CountryField({ label, name, hint, value, onChange, error }: {
+  label: string; name: string; hint?: string; value: string; onChange: (code: string) => void; error?: DescribedError | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  return (
+    <SelectField label={label} name={name} hint={hint} value={value} onChange={(e) => onChange(e.target.value)} error={error}
+      options={[{ value: '', label: t('forms.noCountry') }, ...countryOptions(lang, [value])]} />
+  );
+}
+
+/**
+ * A list of countries (a dossier's): the chosen ones by name, each with a
+ * remove button, and a list to add one more from. Values are ISO codes.
+ */
+export function CountriesField({ label, name, hint, value, onChange, error }: {
+  label: string; name: string; hint?: string; value: string[]; onChange: (codes: string[]) => void; error?: DescribedError | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const id = useId();
+  const [pick, setPick] = useState('');
+  const problem = problemFor(error, name);
+  const add = () => {
+    if (pick && !value.includes(pick)) onChange([...value, pick]);
+    setPick('');
+  };
+  const described = [hint && `${id}-hint`, problem && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset className="checks countries" aria-describedby={described}>
+      <legend>{label}</legend>
+      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      {problem && <p className="field-error" id={`${id}-error`}>{problem.message}</p>}
+      {value.length === 0 ? (
+        <p className="hint">{t('forms.noCountries')}</p>
+      ) : (
+        <ul className="chosen" aria-label={t('forms.chosenCountries')}>
+          {value.map((c) => (
+            <li key={c}>
+              {countryName(c, lang)}{' '}
+              <button type="button" className="secondary small" onClick={() => onChange(value.filter((x) => x !== c))}>
+                {t('forms.remove')}<span className="visually-hidden"> {countryName(c, lang)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="add-country">
+        <SelectField label={t('forms.addCountry')} name={`${name}-add`} value={pick} onChange={(e) => setPick(e.target.value)}
+          options={[{ value: '', label: t('forms.choose') }, ...countryOptions(lang).filter((o) => !value.includes(o.value))]} />
+        <button type="button" className="secondary" disabled={!pick} onClick={add}>{t('forms.add')}</button>
+      </div>
+    </fieldset>
   );
 }
 

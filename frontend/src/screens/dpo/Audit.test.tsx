@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
 import { describe, expect, it } from 'vitest';
+import type { AuditEventRow } from '../../api/queries';
 import { createI18n } from '../../i18n';
 import { EventRow, PrivilegeToggle } from './Audit';
 
@@ -31,10 +32,10 @@ describe('the « Changements de droits » switch of the audit screen', () => {
 describe('an audit event, as the DPO reads it', () => {
   const DOSSIER = '3f2a9c1e-1111-4222-8333-444455556666';
   const USER = '9b8c7d6e-1111-4222-8333-444455556666';
-  const event = {
+  const event: AuditEventRow = {
     id: '42', occurredAt: '2026-10-01T08:30:00Z', actorId: USER, actorName: 'Camille Juriste', actorRoles: ['legal_staff'],
     action: 'victim.identity.reveal', resourceType: 'victim', resourceIds: ['aaaaaaaa-1111-4222-8333-444455556666'], dossierId: DOSSIER,
-    reason: 'Préparation de l’audience', outcome: 'ALLOWED' as const, permission: 'identity:read', sourceIp: null, requestId: 'r1', sealed: false,
+    reason: 'Préparation de l’audience', outcome: 'ALLOWED', permission: 'identity:read', sourceIp: null, requestId: 'r1', sealed: false,
   };
   const row = (lang: 'fr' | 'en', canErase: boolean, e = event) => renderToStaticMarkup(
     <I18nextProvider i18n={createI18n(lang)}>
