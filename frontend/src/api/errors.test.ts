@@ -74,7 +74,7 @@ describe('describeError', () => {
       'Date de fin : ne peut pas précéder le début de la procédure (01/03/2025).',
       'Étape : cette étape ne peut pas suivre l’étape actuelle.',
       'Juridiction : cette juridiction ne peut pas connaître de cette étape.',
-      'Fondement : l’association ne se fonde pas sur l’article CPP 2-22.',
+      'Fondement : l’association ne se fonde pas sur l’article 2-22 du Code de procédure pénale.',
       'Accord de la victime : cet accord a été retiré le 31/12/2024.',
       'Date de début : est obligatoire.',
     ]);
