@@ -4,6 +4,7 @@ import type { Resources } from './fr';
 // i18n.test.ts.
 export const en: Resources = {
   app: {
+    locale: 'en',
     name: 'Égide',
     skipToContent: 'Skip to content',
     mainNav: 'Main navigation',

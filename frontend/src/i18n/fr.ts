@@ -4,6 +4,7 @@ import type { AuditAction, AuditPermission, AuditResourceType, AuditRole } from 
 
 export const fr = {
   app: {
+    locale: 'fr',
     name: 'Égide',
     skipToContent: 'Aller au contenu',
     mainNav: 'Navigation principale',

@@ -45,7 +45,7 @@ describe('an audit event, as the DPO reads it', () => {
 
   it('says what was done in French, the code only as a hint', () => {
     const html = row('fr', true);
-    expect(html).toContain('Consultation de l’identité d’une victime<div class="hint"><code>victim.identity.reveal</code></div>');
+    expect(html).toContain('<span class="audit-action">Consultation de l’identité d’une victime</span><div class="hint"><code>victim.identity.reveal</code></div>');
     expect(html).toContain('Droit vérifié : Consultation des identités');
     expect(html).toContain('Juriste');
     expect(html).not.toContain('legal_staff');

@@ -9,7 +9,7 @@ import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditEventRow, type AuditFilte
 import { CopyId, ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
 import { actionGroups, actionLabel, knownAction, permissionLabel, resourceLabel, roleLabel, shortId } from '../../lib/audit';
 import { downloadFile, type TransferResult } from '../../lib/files';
-import { formatDateTime, type Lang } from '../../lib/datetime';
+import { formatDate, formatDateTime, type Lang } from '../../lib/datetime';
 import { localError, type Problems } from '../../lib/forms';
 import { can } from '../../lib/roles';
 import { Link } from '../../lib/router';
@@ -121,7 +121,7 @@ export function EventRow({ e, names, canErase, onFilter }: {
       <td><time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time>{!e.sealed && <div className="hint">{t('audit.unsealed')}</div>}</td>
       <td><Actor e={e} onFilter={(id) => onFilter('actorId', id)} /></td>
       <td>
-        {actionLabel(e.action, lang)}
+        <span className="audit-action">{actionLabel(e.action, lang)}</span>
         <div className="hint"><code>{e.action}</code></div>
         {e.permission && <div className="hint">{t('audit.permission', { name: permissionLabel(e.permission, lang) })}</div>}
       </td>
@@ -314,7 +314,7 @@ export function AccessReport() {
           <dl className="details">
             <dt>{t('report.dossier')}</dt><dd>{r.dossierReference}</dd>
             <dt>{t('report.generatedAt')}</dt><dd>{formatDateTime(r.generatedAt, lang)}</dd>
-            <dt>{t('report.period')}</dt><dd>{vars?.from || vars?.to ? `${fromDay || '…'} → ${toDay || '…'}` : t('report.allTime')}</dd>
+            <dt>{t('report.period')}</dt><dd>{vars?.from || vars?.to ? `${formatDate(fromDay, lang) || '…'} → ${formatDate(toDay, lang) || '…'}` : t('report.allTime')}</dd>
           </dl>
           <p className="hint">{t('report.explanation')}</p>
           {r.entries.length === 0 ? <p>{t('report.none')}</p> : (
