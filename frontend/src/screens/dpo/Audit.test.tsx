@@ -63,8 +63,9 @@ describe('an audit event, as the DPO reads it', () => {
     expect(row('fr', false)).not.toContain('href="/audit/erase"');
   });
   it('explains an event not sealed yet in plain words', () => {
-    expect(row('fr', true)).toContain('scellement en cours');
-    expect(row('fr', true, { ...event, sealed: true })).not.toContain('scellement en cours');
+    expect(row('fr', true)).toContain('<div class="hint">pas encore scellé</div>');
+    expect(row('fr', true, { ...event, sealed: true })).not.toContain('pas encore scellé');
+    expect(createI18n('fr').t('audit.unsealedHint')).toContain('l’événement est bien enregistré ; sa place dans la chaîne qui rend le journal infalsifiable lui est attribuée dans la seconde');
   });
   it('names a user resource by the name this page knows', () => {
     const html = row('fr', true, { ...event, action: 'user.roles', resourceType: 'user', resourceIds: [USER], dossierId: null, actorId: null, actorName: null, actorRoles: [] });
