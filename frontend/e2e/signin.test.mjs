@@ -30,6 +30,27 @@ describe('sign-in screen', { skip }, () => {
     await page.context().close();
   });
 
+  test('empty fields are said beside each field, nothing is sent', async () => {
+    const page = await newPage(browser);
+    await openSignIn(page);
+    let sent = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/graphql' && (r.postData() ?? '').includes('login')) sent++;
+    });
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const form = page.locator('main form');
+    await form.locator('.field-error').first().waitFor();
+    assert.equal(await form.locator('.field-error').count(), 2, 'an error beside the e-mail and the password, none beside the code');
+    for (const label of ['Adresse e-mail', 'Mot de passe']) {
+      assert.equal(await page.getByLabel(label).getAttribute('aria-invalid'), 'true', `${label} marked invalid`);
+    }
+    assert.equal(sent, 0, 'an empty sign-in was sent to the server');
+    // No "session expirée" on a first visit.
+    assert.equal(await page.getByText('session a expiré').count(), 0);
+    await checkScreen(page, 'sign-in-empty', { widths: true });
+    await page.context().close();
+  });
+
   test('a wrong code shows a French error and keeps the user signed out', async () => {
     const page = await newPage(browser);
     await openSignIn(page);

@@ -11,7 +11,7 @@ import { RecoveryCodes, TotpEnrollment } from './auth/TotpEnrollment';
 import { ErrorSummary, Loading, PageHeading } from './components';
 import { LANGS } from './i18n';
 import type { Lang } from './lib/datetime';
-import { Link, useRoute } from './lib/router';
+import { Link, NavLink, useRoute } from './lib/router';
 import { DossierList, forgetDossierList } from './screens/DossierList';
 import { DossierPage } from './screens/DossierPage';
 import { Home } from './screens/Home';
@@ -54,6 +54,7 @@ export function expires(s: Session): boolean {
 }
 
 export function App() {
+  const route = useRoute();
   const { t, i18n } = useTranslation();
   const [session, setSession] = useState<Session>({ kind: 'checking' });
   // A new GraphQL client (and so an empty cache) for every session.
@@ -136,40 +137,40 @@ export function App() {
           <nav aria-label={t('app.mainNav')}>
             <ul>
               <li>
-                <Link to={{ name: 'home' }}>{t('nav.home')}</Link>
+                <NavLink current={route} to={{ name: 'home' }}>{t('nav.home')}</NavLink>
               </li>
               {can(signedIn.roles, 'dossier:read') && (
                 <li>
-                  <Link to={{ name: 'dossiers' }}>{t('nav.dossiers')}</Link>
+                  <NavLink current={route} to={{ name: 'dossiers' }}>{t('nav.dossiers')}</NavLink>
                 </li>
               )}
               {can(signedIn.roles, 'case:read') && (
                 <li>
-                  <Link to={{ name: 'calendar' }}>{t('nav.calendar')}</Link>
+                  <NavLink current={route} to={{ name: 'calendar' }}>{t('nav.calendar')}</NavLink>
                 </li>
               )}
               {can(signedIn.roles, 'user:write') && (
                 <li>
-                  <Link to={{ name: 'admin' }}>{t('nav.admin')}</Link>
+                  <NavLink current={route} to={{ name: 'admin' }}>{t('nav.admin')}</NavLink>
                 </li>
               )}
               {can(signedIn.roles, 'audit:read') && (
                 <>
                   <li>
-                    <Link to={{ name: 'audit' }}>{t('nav.audit')}</Link>
+                    <NavLink current={route} to={{ name: 'audit' }}>{t('nav.audit')}</NavLink>
                   </li>
                   <li>
-                    <Link to={{ name: 'accessReport' }}>{t('nav.accessReport')}</Link>
+                    <NavLink current={route} to={{ name: 'accessReport' }}>{t('nav.accessReport')}</NavLink>
                   </li>
                 </>
               )}
               {can(signedIn.roles, 'dossier:erase') && (
                 <li>
-                  <Link to={{ name: 'erase' }}>{t('nav.erase')}</Link>
+                  <NavLink current={route} to={{ name: 'erase' }}>{t('nav.erase')}</NavLink>
                 </li>
               )}
               <li>
-                <Link to={{ name: 'account' }}>{t('nav.account')}</Link>
+                <NavLink current={route} to={{ name: 'account' }}>{t('nav.account')}</NavLink>
               </li>
             </ul>
           </nav>

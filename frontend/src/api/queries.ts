@@ -98,7 +98,7 @@ export const DOSSIER = graphql(
       defendants { id pseudonym role country hasIdentity }
       charges { ...ChargeFields defendant { id pseudonym } history { ...ChargeFields } }
       proceedings { ...ProceedingFields previous { id } next { id } civilPartyStandings { ...StandingFields } }
-      hearings { id kind status startsAt endsAt courtRoom movedCount outcomeNote cancelReason }
+      hearings { id kind status startsAt endsAt courtRoom attendees movedCount outcomeNote cancelReason proceeding { id } }
     }
   }`,
   [CHARGE_FIELDS, PROCEEDING_FIELDS, STANDING_FIELDS],

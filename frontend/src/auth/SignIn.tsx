@@ -4,10 +4,19 @@ import { useMutation, useQuery } from 'urql';
 import { describeError, type DescribedError } from '../api/errors';
 import { LOGIN, SIGN_IN_OPTIONS, type LoginData } from '../api/queries';
 import { ErrorSummary, Field, PageHeading } from '../components';
+import { localError, type Problems } from '../lib/forms';
 import { ssoNotice, withoutSso } from './sso';
 
 /** Where the browser starts a single sign-on (internal/httpserver/oidc.go). */
 const SSO_LOGIN = '/auth/oidc/login';
+
+/** What is missing before a sign-in is worth sending (the code may be empty: first sign-in). */
+export function signInProblems(email: string, password: string): Problems {
+  const p: Problems = {};
+  if (!email.trim()) p.email = 'forms.required';
+  if (!password) p.password = 'forms.required';
+  return p;
+}
 
 export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: LoginData['login']) => void }) {
   const { t } = useTranslation();
@@ -30,6 +39,12 @@ export function SignIn({ notice, onResult }: { notice?: string; onResult: (r: Lo
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    // Empty fields are said beside each field, before anything is sent.
+    const local = localError(signInProblems(email, password), t);
+    if (local) {
+      setError(local);
+      return;
+    }
     setBusy(true);
     setError(null);
     const totp = code.replace(/\s+/g, '');

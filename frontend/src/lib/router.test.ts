@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routePath } from './router';
+import { parseRoute, routePath, section } from './router';
 
 describe('routes', () => {
   it('parses the pages of the app', () => {
@@ -17,5 +17,17 @@ describe('routes', () => {
     ] as const) {
       expect(parseRoute(routePath(r))).toEqual(r);
     }
+  });
+});
+
+describe('section', () => {
+  it('marks the header link of the section a page belongs to', () => {
+    expect(section(parseRoute('/dossiers/abc'))).toBe('dossiers');
+    expect(section(parseRoute('/dossiers/abc/edit'))).toBe('dossiers');
+    expect(section(parseRoute('/dossiers/new'))).toBe('dossiers');
+    expect(section(parseRoute('/admin/users/u1'))).toBe('admin');
+    expect(section(parseRoute('/audit/erase'))).toBe('erase');
+    expect(section(parseRoute('/calendar'))).toBe('calendar');
+    expect(section(parseRoute('/'))).toBe('home');
   });
 });

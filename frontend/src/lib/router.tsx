@@ -96,6 +96,26 @@ export function useRoute(): Route {
   return route;
 }
 
+/** The main sections a route belongs to, for the header's current page (aria-current). */
+export function section(r: Route): Route['name'] {
+  switch (r.name) {
+    case 'dossier':
+    case 'newDossier':
+    case 'editDossier':
+      return 'dossiers';
+    case 'adminUser':
+    case 'adminDossier':
+      return 'admin';
+    default:
+      return r.name;
+  }
+}
+
+/** A link of the main navigation: marked aria-current="page" on its own section. */
+export function NavLink({ to, current, ...rest }: { to: Route; current: Route } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+  return <Link to={to} aria-current={section(current) === to.name ? 'page' : undefined} {...rest} />;
+}
+
 export function Link({ to, onClick, ...rest }: { to: Route } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const href = routePath(to);
   const click = (e: MouseEvent<HTMLAnchorElement>) => {

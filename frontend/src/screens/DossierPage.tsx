@@ -4,7 +4,7 @@ import { describeError, errorCode } from '../api/errors';
 import { DOSSIER, SET_DEFENDANT_IDENTITY, SET_VICTIM_IDENTITY, type ChargeRow } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { countryName, countryNames } from '../lib/countries';
-import { formatDate, formatDateTime, type Lang } from '../lib/datetime';
+import { formatDate, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
 import { Link } from '../lib/router';
 import { useViewer } from '../viewer';
@@ -15,16 +15,15 @@ import {
   AddVictimForm,
   CloseDossierForm,
   DefendantIdentityForm,
-  HearingActions,
   ReopenDossierForm,
   RequalifyForm,
   RevealIdentity,
-  ScheduleHearingForm,
   UpdateDefendantForm,
   VictimIdentityForm,
 } from './dossier/Actions';
 import { VictimConsents } from './dossier/Consents';
 import { EvidenceSection } from './dossier/Evidence';
+import { HearingsSection } from './dossier/Hearings';
 import { ProceedingsSection } from './dossier/Proceedings';
 
 export function DossierPage({ id }: { id: string }) {
@@ -215,26 +214,7 @@ function CaseDossierPage({ id }: { id: string }) {
 
       <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase && owner} canStand={can(roles, 'standing:write')} dossierOpen={open} onDone={refresh} />
 
-      <section aria-labelledby="s-hearings">
-        <h2 id="s-hearings">{t('dossier.hearings')}</h2>
-        {d.hearings.length === 0 ? (
-          <p>{t('dossier.noHearings')}</p>
-        ) : (
-          <ul>
-            {d.hearings.map((h) => (
-              <li key={h.id}>
-                <time dateTime={h.startsAt}>{formatDateTime(h.startsAt, lang)}</time> — {e('HearingKind', h.kind)}
-                {h.courtRoom && `, ${h.courtRoom}`} ({e('HearingStatus', h.status)}
-                {h.movedCount > 0 && `, ${t('dossier.movedCount', { count: h.movedCount })}`})
-                {h.status === 'CANCELLED' && h.cancelReason && <p className="prewrap">{t('dossier.cancelReason', { reason: h.cancelReason })}</p>}
-                {h.outcomeNote && <p className="prewrap">{t('dossier.outcomeNote', { note: h.outcomeNote })}</p>}
-                {can(roles, 'hearing:write') && open && owner && h.status === 'SCHEDULED' && <HearingActions hearing={h} canMove onDone={refresh} />}
-              </li>
-            ))}
-          </ul>
-        )}
-        {can(roles, 'hearing:write') && open && owner && <ScheduleHearingForm dossier={d} onDone={refresh} />}
-      </section>
+      <HearingsSection dossier={d} canWrite={can(roles, 'hearing:write') && open && owner} onDone={refresh} />
 
       {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open && owner} />}
     </article>

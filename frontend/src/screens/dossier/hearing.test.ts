@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { splitHearings } from './Hearings';
 import { hearingInput, identityInput, moveHearingInput } from './Actions';
 
 const base = { startsAt: '', endsAt: '', kind: 'TRIAL', courtRoom: '', attendees: '', proceedingId: '' };
@@ -45,5 +46,30 @@ describe('identityInput', () => {
       problems: {},
       input: { legalName: 'A B', birthDate: '2012-05-04', address: null, phone: '+33 1 23', email: null, legalRepresentative: null, adHocAdministrator: null },
     });
+  });
+});
+
+describe('splitHearings', () => {
+  const now = new Date('2026-12-04T12:00:00Z');
+  const h = (id: string, startsAt: string, status = 'SCHEDULED') => ({ id, startsAt, status });
+  it('puts the next hearing first, then later ones, and the past newest first', () => {
+    const { upcoming, past } = splitHearings(
+      [
+        h('later', '2027-01-15T08:00:00Z'),
+        h('held', '2026-11-02T08:00:00Z', 'HELD'),
+        h('next', '2026-12-10T08:00:00Z'),
+        h('older', '2026-06-02T08:00:00Z', 'HELD'),
+        h('cancelled-future', '2026-12-20T08:00:00Z', 'CANCELLED'),
+      ],
+      now,
+    );
+    expect(upcoming.map((x) => x.id)).toEqual(['next', 'later']);
+    // A cancelled hearing is not upcoming, even in the future.
+    expect(past.map((x) => x.id)).toEqual(['cancelled-future', 'held', 'older']);
+  });
+  it('keeps a scheduled hearing whose time has passed (no outcome yet) with the past ones', () => {
+    const { upcoming, past } = splitHearings([h('overdue', '2026-12-01T08:00:00Z')], now);
+    expect(upcoming).toEqual([]);
+    expect(past.map((x) => x.id)).toEqual(['overdue']);
   });
 });
