@@ -63,7 +63,7 @@ describe('separation of duties', { skip }, () => {
     await heading(dpo).filter({ hasText: 'Journal d’audit' }).waitFor();
     const toggle = dpo.getByRole('checkbox', { name: 'Changements de droits' });
     await toggle.check();
-    const row = dpo.locator('main table.audit tbody tr').filter({ hasText: 'access.denied' }).filter({ hasText: adminId });
+    const row = dpo.locator('main table.audit tbody tr').filter({ hasText: 'access.denied' }).filter({ has: dpo.locator(`[data-id="${adminId}"]`) });
     await row.first().waitFor();
     const actions = await dpo.locator('main table.audit tbody tr td:nth-child(3) code').allTextContents();
     assert.ok(actions.length > 0 && actions.every((a) => PRIVILEGE.includes(a)), `only changes of rights (${[...new Set(actions)].join(', ')})`);

@@ -49,8 +49,9 @@ describe('the DPO erases a dossier’s content', { skip }, () => {
     const search = dpo.getByRole('search');
     await search.getByLabel('Identifiant du dossier').fill(dossierId);
     await search.getByRole('button', { name: 'Rechercher' }).click();
-    await dpo.locator('main table.audit tbody tr').filter({ hasText: dossierId }).first().waitFor();
-    await dpo.getByRole('link', { name: `Effacer le contenu de ce dossier… ${dossierId}` }).first().click();
+    const row = dpo.locator('main table.audit tbody tr').filter({ has: dpo.locator(`.audit-dossier [data-id="${dossierId}"]`) }).first();
+    await row.waitFor();
+    await row.getByRole('link', { name: `Effacer le contenu de ce dossier… ${dossierId.slice(0, 8)}…` }).click();
 
     // The erase screen, the identifier filled in from the audit log.
     await heading(dpo).filter({ hasText: 'Effacer le contenu d’un dossier' }).waitFor();

@@ -70,7 +70,15 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     await page.getByLabel('Intitulé', { exact: true }).fill(TITLE);
     await page.getByLabel('Résumé anonymisé des faits').fill('Faits anonymisés saisis par le test.');
     await page.getByRole('group', { name: 'Thèmes' }).getByRole('checkbox').first().check();
-    await checkScreen(page, 'flow-dossier-new');
+    // Countries by name, never a code to type: two added from the list, one removed.
+    const countries = page.getByRole('group', { name: 'Pays', exact: true });
+    for (const code of ['PH', 'RO', 'FR']) {
+      await countries.getByLabel('Ajouter un pays').selectOption(code);
+      await countries.getByRole('button', { name: 'Ajouter', exact: true }).click();
+    }
+    await countries.getByRole('button', { name: 'Retirer Roumanie' }).click();
+    assert.deepEqual(await countries.getByRole('list', { name: 'Pays choisis' }).locator('li').evaluateAll((li) => li.map((x) => x.firstChild.textContent.trim())), ['Philippines', 'France']);
+    await checkScreen(page, 'flow-dossier-new', { widths: true });
     await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
 
     // Its page (or the form's error, reported).
@@ -79,6 +87,7 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     const id = new URL(page.url()).pathname.split('/').pop();
     assert.match(id, /^[0-9a-f-]{36}$/, `the new dossier's page is /dossiers/<id> (${page.url()})`);
     await section('Victimes').waitFor();
+    await page.locator('dl.details').getByText('Philippines, France', { exact: true }).waitFor();
     state.created = { id };
 
     // A victim, by pseudonym.
@@ -86,14 +95,14 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     const vf = page.getByRole('form', { name: 'Ajouter une victime' });
     await vf.getByLabel('Pseudonyme').fill(NEW_VICTIM);
     await vf.getByLabel('Âge au moment des faits').fill('14');
-    await vf.getByLabel('Pays de résidence').fill('FR');
+    await vf.getByLabel('Pays de résidence').selectOption({ label: 'Côte d’Ivoire' });
     await checkScreen(page, 'flow-victim-form', { avoid: [REFERENCE, NEW_VICTIM] });
     await vf.getByRole('button', { name: 'Ajouter une victime' }).click();
     await page.getByRole('status').filter({ hasText: `Victime « ${NEW_VICTIM} » ajoutée.` }).waitFor();
-    await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).waitFor();
+    await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).filter({ hasText: '(Côte d’Ivoire)' }).waitFor();
     // A new victim has no identity yet, so no reveal button (only "Saisir l'identité").
     assert.equal(await section('Victimes').locator('li').filter({ hasText: NEW_VICTIM }).getByRole('button', { name: /Afficher/ }).count(), 0, 'a victim without identity has no reveal button');
-    await checkScreen(page, 'flow-dossier-created', { avoid: [REFERENCE, NEW_VICTIM] });
+    await checkScreen(page, 'flow-dossier-created', { avoid: [REFERENCE, NEW_VICTIM], widths: true });
 
     // A seeded dossier of the jurist's with a victim that has an identity.
     // (Legal staff list every dossier; revealing needs an assignment.)
@@ -290,18 +299,28 @@ describe('flows of a jurist, then the DPO', { skip }, () => {
     await dpo.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Journal d’audit' }).click();
     await heading(dpo).filter({ hasText: 'Journal d’audit' }).waitFor();
     const search = dpo.getByRole('search');
-    await search.getByLabel('Action', { exact: true }).fill('victim.identity.reveal');
+    await search.getByLabel('Action', { exact: true }).selectOption({ label: 'Consultation de l’identité d’une victime' });
     await search.getByLabel('Identifiant de la ressource').fill(state.revealed.victimId);
     await search.getByRole('button', { name: 'Rechercher' }).click();
     const row = dpo.locator('main table.audit tbody tr').filter({ hasText: REVEAL_REASON });
     await row.waitFor();
     assert.equal(await row.count(), 1, 'one reveal with this reason');
-    await row.getByText('victim.identity.reveal').waitFor();
-    await row.getByText(state.revealed.victimId).waitFor();
+    // In words; the code only as a hint; the victim's id short, whole in data-id (and the clipboard).
+    await row.getByText('Consultation de l’identité d’une victime', { exact: true }).waitFor();
+    await row.locator('code').filter({ hasText: 'victim.identity.reveal' }).waitFor();
+    await row.locator(`[data-id="${state.revealed.victimId}"]`).filter({ hasText: `${state.revealed.victimId.slice(0, 8)}…` }).waitFor();
+    assert.equal(await row.getByText(state.revealed.victimId).count(), 0, 'no whole UUID to read');
+    await row.getByText('Droit vérifié : Consultation des identités').waitFor();
     // Every row matches the search.
     const actions = await dpo.locator('main table.audit tbody tr td:nth-child(3) code').allTextContents();
     assert.ok(actions.every((a) => a === 'victim.identity.reveal'), `only reveals listed (${[...new Set(actions)].join(', ')})`);
-    await checkScreen(dpo, 'flow-audit-reveal');
+    await checkScreen(dpo, 'flow-audit-reveal', { widths: true });
+    // « Filtrer sur ce dossier »: the dossier's events, without reading the dossier.
+    await row.getByRole('button', { name: 'Filtrer sur ce dossier' }).click();
+    assert.equal(await search.getByLabel('Identifiant du dossier').inputValue(), state.revealed.dossierId);
+    await dpo.locator('main table.audit tbody tr').first().waitFor();
+    const dossierIds = await dpo.locator('main table.audit tbody tr .audit-dossier [data-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    assert.ok(dossierIds.length > 0 && dossierIds.every((d) => d === state.revealed.dossierId), 'only this dossier’s events');
     await signOut(dpo);
     await dpo.context().close();
   });

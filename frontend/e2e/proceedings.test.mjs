@@ -131,12 +131,12 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     await f.getByRole('button', { name: 'Enregistrer la constitution' }).click();
     await f.locator('.field-error').filter({ hasText: 'Saisissez un montant en euros' }).waitFor();
     await f.getByLabel('Dommages et intérêts demandés (en euros)').fill('1 500');
-    await checkScreen(page, 'standing-constitute-form', { avoid: [REFERENCE] });
+    await checkScreen(page, 'standing-constitute-form', { avoid: [REFERENCE], widths: true });
     await f.getByRole('button', { name: 'Enregistrer la constitution' }).click();
     await page.getByRole('status').filter({ hasText: 'Constitution de partie civile enregistrée.' }).or(f.locator('.error-summary')).first().waitFor();
     assert.equal(await refused(f), '', 'the constitution was recorded');
     const standing = item.locator('.standings > li').filter({ hasText: '(votre association)' });
-    await standing.filter({ hasText: 'lettre avant l’audience' }).filter({ hasText: 'CPP 2-3' }).filter({ hasText: 'en attente de décision' }).waitFor();
+    await standing.filter({ hasText: 'lettre avant l’audience' }).filter({ hasText: 'sur le fondement de l’article 2-3 du Code de procédure pénale.' }).filter({ hasText: 'en attente de décision' }).waitFor();
     assert.match((await standing.textContent()).replace(/\s/g, ' '), /demandés : 1 500,00 €/);
     // Once constituted, the organisation is not offered to constitute again.
     assert.equal(await item.getByRole('button', { name: 'Se constituer partie civile' }).count(), 0);
@@ -174,12 +174,12 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     assert.equal(await edit.getByLabel('Pseudonyme').inputValue(), DEFENDANT, 'the form starts from the current values');
     await edit.getByLabel('Pseudonyme').fill(DEFENDANT_RENAMED);
     await edit.getByLabel('Rôle dans les faits').selectOption('FACILITATOR');
-    await edit.getByLabel('Pays de résidence').fill('PH');
-    await checkScreen(page, 'defendant-edit-form', { avoid: [REFERENCE] });
+    await edit.getByLabel('Pays de résidence').selectOption('PH');
+    await checkScreen(page, 'defendant-edit-form', { avoid: [REFERENCE], widths: true });
     await edit.getByRole('button', { name: 'Enregistrer' }).click();
     await page.getByRole('status').filter({ hasText: `Mis en cause « ${DEFENDANT_RENAMED} » modifié.` }).or(edit.locator('.error-summary')).first().waitFor();
     assert.equal(await refused(edit), '', 'the defendant was updated');
-    await row().filter({ hasText: 'Facilitateur' }).filter({ hasText: '(PH)' }).waitFor();
+    await row().filter({ hasText: 'Facilitateur' }).filter({ hasText: '(Philippines)' }).waitFor();
     // No identity yet: no reveal button.
     assert.equal(await row().getByRole('button', { name: /Afficher l’identité/ }).count(), 0);
 
@@ -228,7 +228,7 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     need('trial', 'the trial of test 2');
     await openDossier();
     const victim = section('Victimes').locator(':scope > ul > li').filter({ hasText: VICTIM });
-    await victim.getByRole('button', { name: 'Accords (art. 2-22 CPP)' }).click();
+    await victim.getByRole('button', { name: 'Accords (article 2-22 du Code de procédure pénale)' }).click();
     const panel = victim.getByRole('group', { name: `Accords donnés pour ${VICTIM}` });
     await panel.getByText('Aucun accord enregistré.').waitFor();
     await panel.getByRole('button', { name: 'Enregistrer un accord' }).click();
@@ -265,13 +265,13 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     await consent.selectOption(value);
     await checkScreen(page, 'standing-constitute-2-22', { avoid: [REFERENCE] });
     await c.getByRole('button', { name: 'Enregistrer la constitution' }).click();
-    await appeal.locator('.standings > li').filter({ hasText: 'CPP 2-22' }).or(c.locator('.error-summary')).first().waitFor();
+    await appeal.locator('.standings > li').filter({ hasText: 'l’article 2-22 du Code de procédure pénale' }).or(c.locator('.error-summary')).first().waitFor();
     assert.equal(await refused(c), '', 'the CPP 2-22 constitution was recorded');
 
     // Withdraw the consent.
     await openDossier();
     const v2 = section('Victimes').locator(':scope > ul > li').filter({ hasText: VICTIM });
-    await v2.getByRole('button', { name: 'Accords (art. 2-22 CPP)' }).click();
+    await v2.getByRole('button', { name: 'Accords (article 2-22 du Code de procédure pénale)' }).click();
     const p2 = v2.getByRole('group', { name: `Accords donnés pour ${VICTIM}` });
     await p2.getByRole('button', { name: 'Enregistrer le retrait' }).click();
     const w = p2.getByRole('form', { name: 'Enregistrer le retrait' });
@@ -287,7 +287,7 @@ describe('proceedings, civil-party standing, defendants and consents', { skip },
     need('trial', 'the trial of test 2');
     await openDossier();
     const appeal = stageItem('Appel');
-    const standing = appeal.locator('.standings > li').filter({ hasText: 'CPP 2-22' });
+    const standing = appeal.locator('.standings > li').filter({ hasText: 'l’article 2-22 du Code de procédure pénale' });
     await standing.waitFor();
     assert.equal(await standing.getByRole('button', { name: 'Enregistrer la décision sur la recevabilité' }).count(), 1, 'a pending standing can be decided');
     await standing.getByRole('button', { name: 'Se désister' }).click();

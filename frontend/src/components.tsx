@@ -1,8 +1,10 @@
 // Small accessible building blocks: every input has a visible label, hints
 // and errors are tied to it with aria-describedby.
-import { useEffect, useId, useRef, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
 import { problemFor, type DescribedError } from './api/errors';
+import { countryName, countryOptions } from './lib/countries';
+import type { Lang } from './lib/datetime';
 
 export function ErrorSummary({ error }: { error: DescribedError | null | undefined }) {
   const { t } = useTranslation();
@@ -110,9 +112,11 @@ type SelectProps = {
   error?: DescribedError | null;
   apiField?: string;
   options: { value: string; label: string }[];
+  /** Options in labelled groups (<optgroup>), after the plain options. */
+  groups?: { label: string; options: { value: string; label: string }[] }[];
 } & SelectHTMLAttributes<HTMLSelectElement>;
 
-export function SelectField({ label, name, hint, error, apiField, options, ...rest }: SelectProps) {
+export function SelectField({ label, name, hint, error, apiField, options, groups, ...rest }: SelectProps) {
   const f = useFieldParts(name, hint, error, apiField);
   return (
     <div className="field">
@@ -123,6 +127,15 @@ export function SelectField({ label, name, hint, error, apiField, options, ...re
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
+        ))}
+        {groups?.map((g) => (
+          <optgroup key={g.label} label={g.label}>
+            {g.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </optgroup>
         ))}
       </select>
     </div>
@@ -258,6 +271,95 @@ export function Disclosure({ label, children, open, onToggle }: { label: string;
         {open && children}
       </div>
     </div>
+  );
+}
+
+/** One country, chosen by name; the value is its ISO 3166-1 code ('' for none). */
+export function CountryField({ label, name, hint, value, onChange, error }: {
+  label: string; name: string; hint?: string; value: string; onChange: (code: string) => void; error?: DescribedError | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  return (
+    <SelectField label={label} name={name} hint={hint} value={value} onChange={(e) => onChange(e.target.value)} error={error}
+      options={[{ value: '', label: t('forms.noCountry') }, ...countryOptions(lang, [value])]} />
+  );
+}
+
+/**
+ * A list of countries (a dossier's): the chosen ones by name, each with a
+ * remove button, and a list to add one more from. Values are ISO codes.
+ */
+export function CountriesField({ label, name, hint, value, onChange, error }: {
+  label: string; name: string; hint?: string; value: string[]; onChange: (codes: string[]) => void; error?: DescribedError | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const id = useId();
+  const [pick, setPick] = useState('');
+  const problem = problemFor(error, name);
+  const add = () => {
+    if (pick && !value.includes(pick)) onChange([...value, pick]);
+    setPick('');
+  };
+  const described = [hint && `${id}-hint`, problem && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset className="checks countries" aria-describedby={described}>
+      <legend>{label}</legend>
+      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      {problem && <p className="field-error" id={`${id}-error`}>{problem.message}</p>}
+      {value.length === 0 ? (
+        <p className="hint">{t('forms.noCountries')}</p>
+      ) : (
+        <ul className="chosen" aria-label={t('forms.chosenCountries')}>
+          {value.map((c) => (
+            <li key={c}>
+              {countryName(c, lang)}{' '}
+              <button type="button" className="secondary small" onClick={() => onChange(value.filter((x) => x !== c))}>
+                {t('forms.remove')}<span className="visually-hidden"> {countryName(c, lang)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="add-country">
+        <SelectField label={t('forms.addCountry')} name={`${name}-add`} value={pick} onChange={(e) => setPick(e.target.value)}
+          options={[{ value: '', label: t('forms.choose') }, ...countryOptions(lang).filter((o) => !value.includes(o.value))]} />
+        <button type="button" className="secondary" disabled={!pick} onClick={add}>{t('forms.add')}</button>
+      </div>
+    </fieldset>
+  );
+}
+
+/**
+ * An identifier shown short ("3f2a9c1e…") with a button that copies it
+ * whole: the full id is in data-id (and the clipboard), not read aloud.
+ */
+export function CopyId({ id, what }: { id: string; what: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(id);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <span className="copy-id">
+      <code className="hash" data-id={id}>{id.length > 8 ? `${id.slice(0, 8)}…` : id}</code>{' '}
+      <button type="button" className="secondary small" onClick={() => void copy()}>
+        {t('app.copy')}<span className="visually-hidden"> {t('app.copyWhat', { what })}</span>
+      </button>
+      <span className="visually-hidden" role="status">{copied ? t('app.copied') : ''}</span>
+      {copied && <span className="hint" aria-hidden="true"> {t('app.copied')}</span>}
+    </span>
   );
 }
 

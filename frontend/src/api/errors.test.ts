@@ -71,11 +71,11 @@ describe('describeError', () => {
       fr,
     );
     expect(d.fields.map((f) => `${f.label} : ${f.message}`)).toEqual([
-      'Date de fin : ne peut pas précéder le début de la procédure (01/03/2025).',
+      'Date de fin : ne peut pas précéder le début de la procédure (1er mars 2025).',
       'Étape : cette étape ne peut pas suivre l’étape actuelle.',
       'Juridiction : cette juridiction ne peut pas connaître de cette étape.',
-      'Fondement : l’association ne se fonde pas sur l’article CPP 2-22.',
-      'Accord de la victime : cet accord a été retiré le 31/12/2024.',
+      'Fondement : l’association ne se fonde pas sur l’article 2-22 du Code de procédure pénale.',
+      'Accord de la victime : cet accord a été retiré le 31 décembre 2024.',
       'Date de début : est obligatoire.',
     ]);
   });
@@ -91,15 +91,15 @@ describe('describeError', () => {
   it('says why a civil-party constitution conflicts, with French dates', () => {
     const conflict = (message: string) => ({ graphQLErrors: [{ message, extensions: { code: 'CONFLICT' } }] });
     expect(describeError(conflict('the constitution was already withdrawn on 2025-04-01'), fr).message).toBe(
-      'Le désistement de cette constitution a déjà été enregistré (le 01/04/2025). Rechargez la page.',
+      'Le désistement de cette constitution a déjà été enregistré (le 1er avril 2025). Rechargez la page.',
     );
-    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), fr).message).toContain('s’est désistée de cette constitution le 01/04/2025');
-    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), en).message).toContain('withdrew this constitution on 01/04/2025');
+    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), fr).message).toContain('s’est désistée de cette constitution le 1er avril 2025');
+    expect(describeError(conflict('the constitution was withdrawn on 2025-04-01'), en).message).toContain('withdrew this constitution on 1 April 2025');
     expect(describeError(conflict('something else'), fr)).toEqual({
       code: 'CONFLICT', message: 'Cette modification entre en conflit avec l’état actuel. Rechargez la page et réessayez.', fields: [],
     });
     const before = describeError({ graphQLErrors: [{ message: 'invalid input', extensions: { code: 'INVALID', fields: [{ field: 'withdrawnOn', message: 'must not be before the constitution (2025-03-10)' }] } }] }, fr);
-    expect(before.fields[0].message).toBe('ne peut pas précéder la constitution (10/03/2025).');
+    expect(before.fields[0].message).toBe('ne peut pas précéder la constitution (10 mars 2025).');
   });
 
   it('says which separation-of-duties rule refused, in French and English', () => {

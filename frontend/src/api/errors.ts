@@ -3,6 +3,7 @@
 // CONFLICT, UNAUTHENTICATED, RATE_LIMITED, INTERNAL) and, for invalid input,
 // extensions.fields: [{field, message}] (README "API").
 import type { TFunction } from 'i18next';
+import { formatDate, type Lang } from '../lib/datetime';
 
 export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL';
 const CODES: readonly string[] = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID', 'CONFLICT', 'RATE_LIMITED', 'INTERNAL'];
@@ -58,7 +59,7 @@ const KNOWN_MESSAGES: [RegExp, string, (m: RegExpMatchArray) => Record<string, s
   [/^must not be before the proceeding started \((\d{4}-\d{2}-\d{2})\)/, 'beforeStart', (m) => ({ date: day(m[1]) })],
   [/^must not be before the current stage ended \((\d{4}-\d{2}-\d{2})\)/, 'beforeEnd', (m) => ({ date: day(m[1]) })],
   [/^cannot go from /, 'stageNotAllowed', () => ({})],
-  [/^the organisation does not rely on (CPP [\d-]+)/, 'basisNotRelied', (m) => ({ basis: m[1] })],
+  [/^the organisation does not rely on CPP ([\d-]+)/, 'basisNotRelied', (m) => ({ basis: m[1] })],
   [/^CPP 2-22 requires the consent/, 'consentRequired', () => ({})],
   [/^no such consent/, 'noSuchConsent', () => ({})],
   [/^this consent was withdrawn on (\d{4}-\d{2}-\d{2})/, 'consentWithdrawn', (m) => ({ date: day(m[1]) })],
@@ -116,7 +117,7 @@ function conflictMessage(err: ApiErrorLike, t: TFunction): string {
     if (e.extensions?.code !== 'CONFLICT') continue;
     for (const [re, key, params] of KNOWN_CONFLICTS) {
       const m = e.message.match(re);
-      if (m) return t(`errors.conflicts.${key}`, params(m));
+      if (m) return t(`errors.conflicts.${key}`, datesInWords(params(m), t));
     }
   }
   return t('errors.CONFLICT');
@@ -131,9 +132,15 @@ function retryAfter(err: ApiErrorLike): number {
   return 1;
 }
 
-/** A date the server wrote (2025-03-01) as French courts write it (01/03/2025). */
+/** A date the server wrote (2025-03-01), kept as is until it is put in words (datesInWords). */
 function day(iso: string): string {
-  return iso.split('-').reverse().join('/');
+  return iso;
+}
+
+/** The dates among a message's values in words, in the language of t: « 1er mars 2025 ». */
+function datesInWords(params: Record<string, string>, t: TFunction): Record<string, string> {
+  const lang: Lang = t('app.locale') === 'en' ? 'en' : 'fr';
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDate(v, lang) : v]));
 }
 
 function fieldLabel(field: string, t: TFunction): string {
@@ -148,7 +155,7 @@ function fieldLabel(field: string, t: TFunction): string {
 function fieldMessage(message: string, t: TFunction): string {
   for (const [re, key, params] of KNOWN_MESSAGES) {
     const m = message.match(re);
-    if (m) return t(`errors.messages.${key}`, params(m));
+    if (m) return t(`errors.messages.${key}`, datesInWords(params(m), t));
   }
   return message || t('errors.messages.invalid');
 }

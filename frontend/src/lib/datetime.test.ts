@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, upcomingWindow } from './datetime';
+import { formatDate, formatDateTime, formatDayLong, formatTime, upcomingWindow } from './datetime';
 
 describe('formatDateTime', () => {
   it('shows winter instants in Paris time (UTC+1)', () => {
-    expect(formatDateTime('2026-12-01T08:30:00Z', 'fr')).toBe('mardi 1 décembre 2026 à 09:30');
+    expect(formatDateTime('2026-12-01T08:30:00Z', 'fr')).toBe('mardi 1er décembre 2026 à 09:30');
   });
   it('shows summer instants in Paris time (UTC+2)', () => {
     expect(formatTime('2026-07-01T07:00:00Z', 'fr')).toBe('09:00');
@@ -28,8 +28,18 @@ describe('formatDateTime', () => {
 
 describe('formatDate', () => {
   it('keeps the calendar day whatever the zone', () => {
-    expect(formatDate('2026-01-01', 'fr')).toBe('1 janvier 2026');
+    expect(formatDate('2026-01-01', 'fr')).toBe('1er janvier 2026');
     expect(formatDate('2026-12-31', 'en')).toBe('31 December 2026');
+  });
+  it('writes the first of a month « 1er » in French, and only the first', () => {
+    expect(formatDate('2026-10-01', 'fr')).toBe('1er octobre 2026');
+    expect(formatDate('2026-10-11', 'fr')).toBe('11 octobre 2026');
+    expect(formatDate('2026-10-21', 'fr')).toBe('21 octobre 2026');
+    expect(formatDate('2026-10-31', 'fr')).toBe('31 octobre 2026');
+    expect(formatDate('2026-10-01', 'en')).toBe('1 October 2026');
+    expect(formatDayLong('2026-10-01', 'fr')).toBe('jeudi 1er octobre 2026');
+    expect(formatDayLong('2026-10-02', 'fr')).toBe('vendredi 2 octobre 2026');
+    expect(formatDateTime('2026-09-30T22:30:00Z', 'fr')).toBe('jeudi 1er octobre 2026 à 00:30');
   });
   it('is empty for a missing date', () => {
     expect(formatDate(null, 'fr')).toBe('');

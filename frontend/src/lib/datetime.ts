@@ -6,11 +6,21 @@ export type Lang = 'fr' | 'en';
 
 const locale = (lang: Lang) => (lang === 'en' ? 'en-GB' : 'fr-FR');
 
-/** An RFC 3339 instant as a date and time in Europe/Paris, e.g. "mardi 1 décembre 2026 à 09:30". */
+/**
+ * Formats with the options, writing the first of a month "1er" in French
+ * ("1er octobre 2026", "jeudi 1er octobre 2026 à 10:30"), as French usage
+ * wants and Intl does not do.
+ */
+function format(d: Date, lang: Lang, options: Intl.DateTimeFormatOptions): string {
+  const parts = new Intl.DateTimeFormat(locale(lang), options).formatToParts(d);
+  return parts.map((p) => (lang === 'fr' && p.type === 'day' && Number(p.value) === 1 ? '1er' : p.value)).join('');
+}
+
+/** An RFC 3339 instant as a date and time in Europe/Paris, e.g. "mardi 1er décembre 2026 à 09:30". */
 export function formatDateTime(iso: string, lang: Lang): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(lang), {
+  return format(d, lang, {
     timeZone: PARIS,
     weekday: 'long',
     day: 'numeric',
@@ -18,7 +28,7 @@ export function formatDateTime(iso: string, lang: Lang): string {
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-  }).format(d);
+  });
 }
 
 /** An RFC 3339 instant as a time of day in Europe/Paris, e.g. "09:30". */
@@ -37,7 +47,7 @@ export function formatDate(date: string | null | undefined, lang: Lang): string 
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   if (!m) return date;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12));
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  return format(d, lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 /** The window of the home page's hearings: from now to `days` days later, as RFC 3339 instants. */
@@ -146,12 +156,10 @@ export function formatMonth(day: string, lang: Lang): string {
   return new Intl.DateTimeFormat(locale(lang), { timeZone: 'UTC', month: 'long', year: 'numeric' }).format(new Date(Date.UTC(y, m - 1, 1, 12)));
 }
 
-/** A day with its weekday, e.g. "mardi 1 décembre 2026". */
+/** A day with its weekday, e.g. "mardi 1er décembre 2026". */
 export function formatDayLong(day: string, lang: Lang): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
-    new Date(Date.UTC(y, m - 1, d, 12)),
-  );
+  return format(new Date(Date.UTC(y, m - 1, d, 12)), lang, { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 /** Short weekday names starting Monday. */

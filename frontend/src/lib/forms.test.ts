@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createI18n } from '../i18n';
-import { checkDossier, localError, parseAge, splitCountries, splitList } from './forms';
+import { checkDossier, localError, parseAge, splitList } from './forms';
 
 describe('forms', () => {
   it('splits lists', () => {
     expect(splitList(' Facebook, Telegram ,, ')).toEqual(['Facebook', 'Telegram']);
-    expect(splitCountries('fr; ph')).toEqual(['FR', 'PH']);
   });
   it('checks the dossier form', () => {
-    expect(checkDossier({ reference: '', title: 'x', themes: [], countries: 'FRA' })).toEqual({
+    expect(checkDossier({ reference: '', title: 'x', themes: [], countries: ['FRA'] })).toEqual({
       reference: 'forms.required', themes: 'forms.oneTheme', countries: 'forms.countryCodes',
     });
-    expect(checkDossier({ reference: 'D-1', title: 'Affaire', themes: ['GROOMING'], countries: 'fr, ph' })).toEqual({});
+    expect(checkDossier({ reference: 'D-1', title: 'Affaire', themes: ['GROOMING'], countries: ['FR', 'PH'] })).toEqual({});
   });
   it('reports local problems like the API does, with translated labels', () => {
     const t = createI18n('fr').t;

@@ -12,11 +12,6 @@ export function splitList(s: string): string[] {
     .filter(Boolean);
 }
 
-/** Country codes typed by hand: upper-cased list. */
-export function splitCountries(s: string): string[] {
-  return splitList(s).map((c) => c.toUpperCase());
-}
-
 /** An empty text as null (the API treats null as "not given"). */
 export function orNull(s: string): string | null {
   const v = s.trim();
@@ -38,14 +33,14 @@ export function localError(problems: Problems, t: TFunction | ((key: string) => 
 }
 
 /** The checks of the dossier form (the server checks again). */
-export function checkDossier(v: { reference: string; title: string; themes: string[]; countries: string }): Problems {
+export function checkDossier(v: { reference: string; title: string; themes: string[]; countries: readonly string[] }): Problems {
   const p: Problems = {};
   if (!v.reference.trim()) p.reference = 'forms.required';
   else if (v.reference.trim().length > 64) p.reference = 'forms.tooLong';
   if (!v.title.trim()) p.title = 'forms.required';
   else if (v.title.trim().length > 300) p.title = 'forms.tooLong';
   if (v.themes.length === 0) p.themes = 'forms.oneTheme';
-  if (splitCountries(v.countries).some((c) => !/^[A-Z]{2}$/.test(c))) p.countries = 'forms.countryCodes';
+  if (v.countries.some((c) => !/^[A-Z]{2}$/.test(c))) p.countries = 'forms.countryCodes';
   return p;
 }
 

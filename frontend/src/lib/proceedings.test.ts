@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { createI18n } from '../i18n';
 import {
+  basisArticle,
+  COURT_KINDS,
+  STANDING_MODES,
+  standingModesFor,
   checkAdvance,
   checkClose,
   checkConstitute,
@@ -128,5 +133,33 @@ describe('standing actions', () => {
     expect(checkWithdraw({ withdrawnOn: '2025-03-10' }, '2025-03-10')).toEqual({});
     expect(checkWithdraw({ withdrawnOn: '' }, '2025-03-10')).toEqual({ withdrawnOn: 'forms.required' });
     expect(checkWithdraw({ withdrawnOn: '2025-03-09' }, '2025-03-10')).toEqual({ withdrawnOn: 'standing.withdrawnBeforeConstituted' });
+  });
+});
+
+describe('legal bases and modes of constitution, in legal French', () => {
+  it('name the article once, the code in words by the sentence', () => {
+    expect(basisArticle('CPP 2-22')).toBe('2-22');
+    expect(basisArticle('CPP 2-3')).toBe('2-3');
+    const i = createI18n('fr');
+    expect(i.t('standing.basisOption', { basis: basisArticle('CPP 2-22') })).toBe('Article 2-22 du Code de procédure pénale');
+    const line = i.t('standing.constituted', { date: '1er octobre 2026', mode: i.t('enums.StandingMode.LETTER'), basis: basisArticle('CPP 2-3') });
+    expect(line).toBe('Constituée le 1er octobre 2026 (lettre avant l’audience), sur le fondement de l’article 2-3 du Code de procédure pénale.');
+    expect(line).not.toContain('CPP');
+  });
+  it('offer only the modes that fit the stage', () => {
+    expect(standingModesFor('PRELIMINARY_INQUIRY')).toEqual(['COMPLAINT']);
+    expect(standingModesFor('JUDICIAL_INVESTIGATION')).toEqual(['INTERVENTION', 'COMPLAINT']);
+    expect(standingModesFor('TRIAL')).toEqual(['LETTER', 'HEARING_DECLARATION']);
+    expect(standingModesFor('APPEAL')).toEqual(['LETTER', 'HEARING_DECLARATION']);
+    expect(standingModesFor('CASSATION')).toEqual([]);
+    for (const s of STAGES) for (const m of standingModesFor(s)) expect(STANDING_MODES).toContain(m);
+  });
+  it('hint a court name fitting each court, in both languages', () => {
+    for (const lang of ['fr', 'en'] as const) {
+      const i = createI18n(lang);
+      for (const k of COURT_KINDS) expect(i.exists(`proceeding.courtNameHints.${k}`), `${lang} ${k}`).toBe(true);
+      for (const s of STAGES) if (standingModesFor(s).length) expect(i.exists(`standing.modeHints.${s}`), `${lang} ${s}`).toBe(true);
+    }
+    expect(createI18n('fr').t('proceeding.courtNameHints.COUR_ASSISES')).toBe('Par exemple : Cour d’assises de la Gironde.');
   });
 });

@@ -27,6 +27,40 @@ export type Admissibility = 'PENDING' | (typeof DECISIONS)[number];
 export const LEGAL_BASES = ['CPP 2-3', 'CPP 2-22'] as const;
 /** The legal basis that needs a victim's consent. */
 export const CONSENT_BASIS = 'CPP 2-22';
+
+/**
+ * The article number of a legal basis as the API writes it ("CPP 2-22" →
+ * "2-22"), for « article 2-22 du Code de procédure pénale »: the code is
+ * named once, in words, by the sentence around it.
+ */
+export function basisArticle(basis: string): string {
+  return basis.replace(/^CPP\s+/i, '').trim();
+}
+
+/**
+ * The modes of constitution that fit a stage (the API accepts any; the
+ * form offers these, the usual first):
+ * - before an investigation, a complaint with civil-party constitution to
+ *   the senior investigating judge (art. 85 CPP);
+ * - during the investigation, by intervention (art. 87), or the complaint
+ *   that opened it;
+ * - at trial, by letter received before the hearing (art. 420-1) or by
+ *   declaration at the hearing (art. 418 and 419);
+ * - on appeal, the same means for the organisation already civil party at
+ *   first instance (a first constitution on appeal is not admissible);
+ * - none before the Cour de cassation.
+ */
+const MODES: Record<Stage, readonly StandingMode[]> = {
+  PRELIMINARY_INQUIRY: ['COMPLAINT'],
+  JUDICIAL_INVESTIGATION: ['INTERVENTION', 'COMPLAINT'],
+  TRIAL: ['LETTER', 'HEARING_DECLARATION'],
+  APPEAL: ['LETTER', 'HEARING_DECLARATION'],
+  CASSATION: [],
+};
+
+export function standingModesFor(stage: string): readonly StandingMode[] {
+  return MODES[stage as Stage] ?? STANDING_MODES;
+}
 export const CONSENT_GIVERS = ['VICTIM', 'LEGAL_REPRESENTATIVE', 'AD_HOC_ADMINISTRATOR'] as const;
 
 /**

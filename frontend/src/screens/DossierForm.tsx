@@ -10,8 +10,8 @@ import {
   type CreateDossierData,
   type Theme,
 } from '../api/queries';
-import { CheckboxGroup, ErrorSummary, Field, Loading, PageHeading, TextAreaField } from '../components';
-import { checkDossier, localError, orNull, splitCountries, splitList } from '../lib/forms';
+import { CheckboxGroup, CountriesField, ErrorSummary, Field, Loading, PageHeading, TextAreaField } from '../components';
+import { checkDossier, localError, orNull, splitList } from '../lib/forms';
 import { can } from '../lib/roles';
 import { Link, navigate, routePath } from '../lib/router';
 import { useViewer } from '../viewer';
@@ -25,7 +25,8 @@ interface Values {
   parquetNumber: string;
   instructionNumber: string;
   platforms: string;
-  countries: string;
+  /** ISO 3166-1 codes, chosen by name. */
+  countries: string[];
   retentionUntil: string;
 }
 
@@ -38,7 +39,7 @@ const EMPTY: Values = {
   parquetNumber: '',
   instructionNumber: '',
   platforms: '',
-  countries: '',
+  countries: [],
   retentionUntil: '',
 };
 
@@ -53,7 +54,7 @@ export function dossierInput(v: Values) {
     parquetNumber: v.parquetNumber.trim(),
     instructionNumber: v.instructionNumber.trim(),
     platforms: splitList(v.platforms),
-    countries: splitCountries(v.countries),
+    countries: v.countries,
     retentionUntil: orNull(v.retentionUntil),
   };
 }
@@ -88,7 +89,7 @@ export function DossierForm({ id }: { id?: string }) {
       parquetNumber: d.parquetNumber,
       instructionNumber: d.instructionNumber,
       platforms: d.platforms.join(', '),
-      countries: d.countries.join(', '),
+      countries: d.countries,
       retentionUntil: d.retentionUntil ?? '',
     });
     setLoaded(true);
@@ -163,7 +164,7 @@ export function DossierForm({ id }: { id?: string }) {
         <Field label={t('dossier.parquet')} name="parquetNumber" value={values.parquetNumber} onChange={(e) => set('parquetNumber')(e.target.value)} error={error} />
         <Field label={t('dossier.instruction')} name="instructionNumber" value={values.instructionNumber} onChange={(e) => set('instructionNumber')(e.target.value)} error={error} />
         <Field label={t('dossier.platforms')} hint={t('dossierForm.listHint')} name="platforms" value={values.platforms} onChange={(e) => set('platforms')(e.target.value)} error={error} />
-        <Field label={t('dossier.countries')} hint={t('dossierForm.countriesHint')} name="countries" value={values.countries} onChange={(e) => set('countries')(e.target.value)} error={error} />
+        <CountriesField label={t('dossier.countries')} hint={t('dossierForm.countriesHint')} name="countries" value={values.countries} onChange={set('countries')} error={error} />
         <Field label={t('dossierForm.retentionUntil')} name="retentionUntil" type="date" value={values.retentionUntil} onChange={(e) => set('retentionUntil')(e.target.value)} error={error} />
         <div className="actions">
           <button type="submit" disabled={busy}>

@@ -3,6 +3,7 @@ import { useQuery } from 'urql';
 import { describeError, errorCode } from '../api/errors';
 import { DOSSIER, SET_DEFENDANT_IDENTITY, SET_VICTIM_IDENTITY, type ChargeRow } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
+import { countryName, countryNames } from '../lib/countries';
 import { formatDate, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
 import { Link } from '../lib/router';
@@ -120,7 +121,7 @@ function CaseDossierPage({ id }: { id: string }) {
           <dt>{t('dossier.platforms')}</dt>
           <dd>{d.platforms.join(', ') || dash}</dd>
           <dt>{t('dossier.countries')}</dt>
-          <dd>{d.countries.join(', ') || dash}</dd>
+          <dd>{countryNames(d.countries, lang) || dash}</dd>
         </dl>
         {can(roles, 'dossier:write') && owner &&
           (d.status === 'OPEN' ? <CloseDossierForm dossierId={d.id} onDone={refresh} /> : <ReopenDossierForm dossierId={d.id} onDone={refresh} />)}
@@ -141,7 +142,7 @@ function CaseDossierPage({ id }: { id: string }) {
               <li key={v.id}>
                 {v.pseudonym}
                 {v.ageAtFacts != null && `, ${t('dossier.age', { count: v.ageAtFacts })}`}
-                {v.country && ` (${v.country})`}{' '}
+                {v.country && ` (${countryName(v.country, lang)})`}{' '}
                 {reveal && v.hasIdentity && (
                   <RevealIdentity personId={v.id} pseudonym={v.pseudonym} correct={edit ? { mutation: SET_VICTIM_IDENTITY, onDone: refresh } : undefined} />
                 )}
@@ -163,7 +164,7 @@ function CaseDossierPage({ id }: { id: string }) {
             {d.defendants.map((p) => (
               <li key={p.id}>
                 {p.pseudonym} — {e('DefendantRole', p.role)}
-                {p.country && ` (${p.country})`}{' '}
+                {p.country && ` (${countryName(p.country, lang)})`}{' '}
                 {reveal && p.hasIdentity && (
                   <RevealIdentity personId={p.id} pseudonym={p.pseudonym} correct={edit ? { mutation: SET_DEFENDANT_IDENTITY, onDone: refresh } : undefined} />
                 )}

@@ -7,6 +7,7 @@ import { useQuery } from 'urql';
 import { describeError } from '../api/errors';
 import { AUDIT_EVENTS, UPCOMING_HEARINGS, USERS, type AuditFilter } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
+import { actionLabel } from '../lib/audit';
 import { formatDateTime, upcomingWindow, type Lang } from '../lib/datetime';
 import { can } from '../lib/roles';
 import { Link } from '../lib/router';
@@ -169,8 +170,8 @@ function RecentEvents({ id, filter }: { id: string; filter: AuditFilter }) {
                 <td>
                   <time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time>
                 </td>
-                <td>{e.actorName ?? t('audit.system')}</td>
-                <td>{t(`home.dpo.actions.${e.action}`, { defaultValue: e.action })}</td>
+                <td>{e.actorName ?? (e.actorId ? t('audit.unknownActor') : t('audit.system'))}</td>
+                <td>{actionLabel(e.action, lang)}</td>
                 <td className="prewrap">{e.reason || t('dossier.empty')}</td>
               </tr>
             ))}

@@ -32,7 +32,7 @@ import {
   type Identity,
   type RevealIdentityData,
 } from '../../api/queries';
-import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
+import { CountryField, Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
 import { formatDate, parisDay, parisLocalInput, parisLocalToRfc3339, type Lang } from '../../lib/datetime';
 import { orNull, parseAge, splitList, type Problems } from '../../lib/forms';
 
@@ -77,8 +77,7 @@ export function AddVictimForm({ dossierId, onDone }: { dossierId: string; onDone
     if (!pseudonym.trim()) p.pseudonym = 'forms.required';
     const ageAtFacts = parseAge(age);
     if (ageAtFacts === undefined) p.ageAtFacts = 'forms.age';
-    if (country.trim() && !/^[A-Za-z]{2}$/.test(country.trim())) p.country = 'forms.countryCodes';
-    const r = await a.run(ADD_VICTIM, { input: { dossierId, pseudonym: pseudonym.trim(), ageAtFacts: ageAtFacts ?? null, country: orNull(country.toUpperCase()) } }, p);
+    const r = await a.run(ADD_VICTIM, { input: { dossierId, pseudonym: pseudonym.trim(), ageAtFacts: ageAtFacts ?? null, country: orNull(country) } }, p);
     if (!r) return;
     setDone(t('actions.victimAdded', { name: pseudonym.trim() }));
     setPseudonym('');
@@ -94,7 +93,7 @@ export function AddVictimForm({ dossierId, onDone }: { dossierId: string; onDone
         <ActionForm label={t('actions.addVictim')} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('actions.addVictim')}>
           <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={pseudonym} onChange={(e) => setPseudonym(e.target.value)} error={a.error} />
           <Field label={t('actions.ageAtFacts')} name="ageAtFacts" inputMode="numeric" value={age} onChange={(e) => setAge(e.target.value)} error={a.error} />
-          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={country} onChange={(e) => setCountry(e.target.value)} error={a.error} />
+          <CountryField label={t('actions.country')} name="country" value={country} onChange={setCountry} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>
@@ -112,8 +111,7 @@ export function AddDefendantForm({ dossierId, onDone }: { dossierId: string; onD
   const submit = async () => {
     const p: Problems = {};
     if (!pseudonym.trim()) p.pseudonym = 'forms.required';
-    if (country.trim() && !/^[A-Za-z]{2}$/.test(country.trim())) p.country = 'forms.countryCodes';
-    const r = await a.run(ADD_DEFENDANT, { input: { dossierId, pseudonym: pseudonym.trim(), role, country: orNull(country.toUpperCase()) } }, p);
+    const r = await a.run(ADD_DEFENDANT, { input: { dossierId, pseudonym: pseudonym.trim(), role, country: orNull(country) } }, p);
     if (!r) return;
     setDone(t('actions.defendantAdded', { name: pseudonym.trim() }));
     setPseudonym('');
@@ -129,7 +127,7 @@ export function AddDefendantForm({ dossierId, onDone }: { dossierId: string; onD
           <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={pseudonym} onChange={(e) => setPseudonym(e.target.value)} error={a.error} />
           <SelectField label={t('actions.defendantRole')} name="role" value={role} onChange={(e) => setRole(e.target.value)} error={a.error}
             options={DEFENDANT_ROLES.map((r) => ({ value: r, label: t(`enums.DefendantRole.${r}`) }))} />
-          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={country} onChange={(e) => setCountry(e.target.value)} error={a.error} />
+          <CountryField label={t('actions.country')} name="country" value={country} onChange={setCountry} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>
@@ -728,9 +726,8 @@ export function UpdateDefendantForm({ defendant, onDone }: { defendant: Dossier[
   const submit = async () => {
     const p: Problems = {};
     if (!v.pseudonym.trim()) p.pseudonym = 'forms.required';
-    if (v.country.trim() && !/^[A-Za-z]{2}$/.test(v.country.trim())) p.country = 'forms.countryCodes';
     // An empty country clears it.
-    const input = { pseudonym: v.pseudonym.trim(), role: v.role, country: v.country.trim().toUpperCase() };
+    const input = { pseudonym: v.pseudonym.trim(), role: v.role, country: v.country };
     const r = await a.run(UPDATE_DEFENDANT, { id: defendant.id, input }, p);
     if (!r) return;
     setOpen(false);
@@ -745,7 +742,7 @@ export function UpdateDefendantForm({ defendant, onDone }: { defendant: Dossier[
           <Field label={t('actions.pseudonym')} hint={t('actions.pseudonymHint')} name="pseudonym" required maxLength={80} value={v.pseudonym} onChange={u('pseudonym')} error={a.error} />
           <SelectField label={t('actions.defendantRole')} name="role" value={v.role} onChange={u('role')} error={a.error}
             options={DEFENDANT_ROLES.map((r) => ({ value: r, label: t(`enums.DefendantRole.${r}`) }))} />
-          <Field label={t('actions.country')} hint={t('actions.countryHint')} name="country" maxLength={2} value={v.country} onChange={u('country')} error={a.error} />
+          <CountryField label={t('actions.country')} name="country" value={v.country} onChange={(country) => setV({ ...v, country })} error={a.error} />
         </ActionForm>
       </Disclosure>
     </>

@@ -40,8 +40,9 @@ import {
   nextStages,
   parseEuros,
   STAGES,
-  STANDING_MODES,
   standingActions,
+  standingModesFor,
+  basisArticle,
   type AdvanceValues,
   type ConstituteValues,
   type OpenValues,
@@ -133,7 +134,9 @@ function ProceedingItem({ p, all, canWrite, canStand, dossierOpen, dossierId, on
       )}
 
       <Done message={done} />
-      {canStand && dossierOpen && ongoing && !mine && <ConstituteForm dossierId={dossierId} proceedingId={p.id} proceeding={name} onDone={finish} />}
+      {canStand && dossierOpen && ongoing && !mine && (standingModesFor(p.stage).length > 0
+        ? <ConstituteForm dossierId={dossierId} proceedingId={p.id} stage={p.stage} proceeding={name} onDone={finish} />
+        : <p className="hint">{t('standing.noneAtStage')}</p>)}
       {writable && (
         <div className="proceeding-actions">
           <UpdateProceedingForm p={p} name={name} onDone={finish} />
@@ -154,7 +157,7 @@ function StandingItem({ s, mine, canWrite, proceeding, onDone }: { s: StandingRo
       <strong>{s.organisation.name}</strong>
       {mine && ` ${t('standing.ours')}`}
       <br />
-      {t('standing.constituted', { date: formatDate(s.constitutedOn, lang), mode: t(`enums.StandingMode.${s.mode}`, { defaultValue: s.mode }), basis: s.legalBasis })}
+      {t('standing.constituted', { date: formatDate(s.constitutedOn, lang), mode: t(`enums.StandingMode.${s.mode}`, { defaultValue: s.mode }), basis: basisArticle(s.legalBasis) })}
       <br />
       {t('standing.admissibility')} <span className="badge">{t(`enums.Admissibility.${s.admissibility}`, { defaultValue: s.admissibility })}</span>
       {s.admissibilityDecidedOn && ` ${t('standing.decidedOnShown', { date: formatDate(s.admissibilityDecidedOn, lang) })}`}
@@ -193,7 +196,7 @@ function CourtFields<V extends OpenValues>({ v, set, stages, error }: { v: V; se
         options={stages.map((s) => ({ value: s, label: t(`enums.Stage.${s}`) }))} />
       <SelectField label={t('proceeding.courtKind')} hint={t('proceeding.courtKindHint')} name="courtKind" required value={v.courtKind} onChange={u('courtKind')} error={error}
         options={courtKindsFor(v.stage).map((k) => ({ value: k, label: t(`enums.CourtKind.${k}`) }))} />
-      <Field label={t('proceeding.courtName')} hint={t('proceeding.courtNameHint')} name="courtName" maxLength={200} value={v.courtName} onChange={u('courtName')} error={error} />
+      <Field label={t('proceeding.courtName')} hint={t(`proceeding.courtNameHints.${v.courtKind}`, { defaultValue: t('proceeding.courtNameHint') })} name="courtName" maxLength={200} value={v.courtName} onChange={u('courtName')} error={error} />
       <Field label={t('proceeding.chamber')} name="chamber" maxLength={200} value={v.chamber} onChange={u('chamber')} error={error} />
       <Field label={t('proceeding.docketNumber')} name="docketNumber" maxLength={64} value={v.docketNumber} onChange={u('docketNumber')} error={error} />
     </>
@@ -257,7 +260,7 @@ function UpdateProceedingForm({ p, name, onDone }: { p: ProceedingRow; name: str
   return (
     <Disclosure label={t('proceeding.edit')} open={open} onToggle={(o) => { setOpen(o); if (o) { setV(initial()); a.setError(null); } }}>
       <ActionForm label={`${t('proceeding.edit')} — ${name}`} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('forms.save')}>
-        <Field label={t('proceeding.courtName')} hint={t('proceeding.courtNameHint')} name="courtName" maxLength={200} value={v.courtName} onChange={u('courtName')} error={a.error} />
+        <Field label={t('proceeding.courtName')} hint={t(`proceeding.courtNameHints.${p.courtKind}`, { defaultValue: t('proceeding.courtNameHint') })} name="courtName" maxLength={200} value={v.courtName} onChange={u('courtName')} error={a.error} />
         <Field label={t('proceeding.chamber')} name="chamber" maxLength={200} value={v.chamber} onChange={u('chamber')} error={a.error} />
         <Field label={t('proceeding.docketNumber')} name="docketNumber" maxLength={64} value={v.docketNumber} onChange={u('docketNumber')} error={a.error} />
       </ActionForm>
@@ -323,24 +326,25 @@ function AdvanceProceedingForm({ p, name, onDone }: { p: ProceedingRow; name: st
   );
 }
 
-function ConstituteForm({ dossierId, proceedingId, proceeding, onDone }: { dossierId: string; proceedingId: string; proceeding: string; onDone: (m: string) => void }) {
+function ConstituteForm({ dossierId, proceedingId, stage, proceeding, onDone }: { dossierId: string; proceedingId: string; stage: string; proceeding: string; onDone: (m: string) => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   return (
     <Disclosure label={t('standing.constitute')} open={open} onToggle={setOpen}>
       {/* Mounted only while open: the organisation's articles and the consents are read then. */}
-      <ConstituteFields dossierId={dossierId} proceedingId={proceedingId} proceeding={proceeding} onDone={(m) => { setOpen(false); onDone(m); }} />
+      <ConstituteFields dossierId={dossierId} proceedingId={proceedingId} stage={stage} proceeding={proceeding} onDone={(m) => { setOpen(false); onDone(m); }} />
     </Disclosure>
   );
 }
 
-function ConstituteFields({ dossierId, proceedingId, proceeding, onDone }: { dossierId: string; proceedingId: string; proceeding: string; onDone: (m: string) => void }) {
+function ConstituteFields({ dossierId, proceedingId, stage, proceeding, onDone }: { dossierId: string; proceedingId: string; stage: string; proceeding: string; onDone: (m: string) => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const orgId = useViewer()?.organisation?.id ?? '';
   const [{ data: org }] = useQuery({ query: ORGANISATION_STANDING, variables: { id: orgId }, pause: !orgId });
   const articles = org?.organisation?.standingArticles.length ? org.organisation.standingArticles : [...LEGAL_BASES];
-  const [v, setV] = useState<ConstituteValues>(() => ({ constitutedOn: today(), mode: 'LETTER', legalBasis: '', consentId: '', damagesClaimed: '' }));
+  const modes = standingModesFor(stage);
+  const [v, setV] = useState<ConstituteValues>(() => ({ constitutedOn: today(), mode: modes[0] ?? '', legalBasis: '', consentId: '', damagesClaimed: '' }));
   const basis = v.legalBasis || articles[0];
   const needsConsent = basis === CONSENT_BASIS;
   const [{ data: consents, fetching }] = useQuery({ query: DOSSIER_CONSENTS, variables: { id: dossierId }, pause: !needsConsent });
@@ -368,10 +372,10 @@ function ConstituteFields({ dossierId, proceedingId, proceeding, onDone }: { dos
   return (
     <ActionForm label={`${t('standing.constitute')} — ${proceeding}`} onSubmit={() => void submit()} error={a.error} busy={a.busy} submitLabel={t('standing.constituteSubmit')}>
       <Field label={t('standing.constitutedOn')} name="constitutedOn" type="date" required value={v.constitutedOn} onChange={u('constitutedOn')} error={a.error} />
-      <SelectField label={t('standing.mode')} name="mode" required value={v.mode} onChange={u('mode')} error={a.error}
-        options={STANDING_MODES.map((m) => ({ value: m, label: t(`enums.StandingMode.${m}`) }))} />
+      <SelectField label={t('standing.mode')} hint={t(`standing.modeHints.${stage}`, { defaultValue: '' }) || undefined} name="mode" required value={v.mode} onChange={u('mode')} error={a.error}
+        options={modes.map((m) => ({ value: m, label: t(`enums.StandingMode.${m}`) }))} />
       <SelectField label={t('standing.legalBasis')} hint={t('standing.legalBasisHint')} name="legalBasis" required value={basis} onChange={u('legalBasis')} error={a.error}
-        options={articles.map((b) => ({ value: b, label: t('standing.basisOption', { basis: b }) }))} />
+        options={articles.map((b) => ({ value: b, label: t('standing.basisOption', { basis: basisArticle(b) }) }))} />
       {needsConsent && (
         <SelectField label={t('standing.consent')} hint={usable.length || fetching ? t('standing.consentHint') : t('standing.noConsent')} name="consentId" required
           value={v.consentId} onChange={u('consentId')} error={a.error}

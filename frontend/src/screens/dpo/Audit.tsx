@@ -5,10 +5,11 @@ import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError, errorCode, type DescribedError } from '../../api/errors';
 import type { VariablesOf } from '../../api/graphql';
-import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditFilter, type AuditOutcome } from '../../api/queries';
-import { ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
+import { AUDIT_EVENTS, VICTIM_ACCESS_REPORT, type AuditEventRow, type AuditFilter, type AuditOutcome } from '../../api/queries';
+import { CopyId, ErrorSummary, Field, Loading, PageHeading, SelectField } from '../../components';
+import { actionGroups, actionLabel, knownAction, permissionLabel, resourceLabel, roleLabel, shortId } from '../../lib/audit';
 import { downloadFile, type TransferResult } from '../../lib/files';
-import { formatDateTime, type Lang } from '../../lib/datetime';
+import { formatDate, formatDateTime, type Lang } from '../../lib/datetime';
 import { localError, type Problems } from '../../lib/forms';
 import { can } from '../../lib/roles';
 import { Link } from '../../lib/router';
@@ -52,9 +53,112 @@ export function PrivilegeToggle({ checked, onChange }: { checked: boolean; onCha
   );
 }
 
-export function AuditLog() {
+/** The action filter: one action in words, or every action of an area (victim.*). */
+function ActionSelect({ value, onChange, error }: { value: string; onChange: (e: { target: { value: string } }) => void; error: DescribedError | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
+  const groups = actionGroups().map((g) => {
+    const area = t(`auditWords.areas.${g.area}`, { defaultValue: g.area });
+    return {
+      label: area,
+      options: [
+        ...(g.actions.length > 1 ? [{ value: `${g.area}.*`, label: t('audit.allInArea', { area }) }] : []),
+        ...g.actions.map((a) => ({ value: a, label: actionLabel(a, lang) })),
+      ],
+    };
+  });
+  // A value typed before (or a pattern) stays selectable.
+  const known = value === '' || knownAction(value) || groups.some((g) => g.options.some((o) => o.value === value));
+  return (
+    <SelectField label={t('audit.action')} hint={t('audit.actionHint')} name="action" value={value} onChange={onChange} error={error}
+      options={[{ value: '', label: t('audit.anyAction') }, ...(known ? [] : [{ value, label: value }])]} groups={groups} />
+  );
+}
+
+/** Who did it: the display name (an id only when no name is known), their roles in words. */
+function Actor({ e, onFilter }: { e: AuditEventRow; onFilter: (id: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const nobody = e.action.startsWith('auth.') ? t('audit.unknownActor') : t('audit.system');
+  return (
+    <>
+      {e.actorName ?? (e.actorId ? <CopyId id={e.actorId} what={resourceLabel('user', lang)} /> : nobody)}
+      {e.actorRoles.length > 0 && <div className="hint">{e.actorRoles.map((r) => roleLabel(r, lang)).join(', ')}</div>}
+      {e.actorId && (
+        <div>
+          <button type="button" className="link" onClick={() => onFilter(e.actorId!)}>
+            {t('audit.filterActor')}{e.actorName && <span className="visually-hidden"> — {e.actorName}</span>}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** One resource: a user by name when this page knows it, else the id, short, with a copy button. */
+function ResourceId({ id, type, names }: { id: string; type: string; names: Map<string, string> }) {
+  const { i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const name = type === 'user' ? names.get(id) : undefined;
+  return (
+    <li>
+      {name && <>{name} </>}
+      <CopyId id={id} what={resourceLabel(type, lang)} />
+    </li>
+  );
+}
+
+const SHOWN_IDS = 3;
+
+export function EventRow({ e, names, canErase, onFilter }: {
+  e: AuditEventRow; names: Map<string, string>; canErase: boolean; onFilter: (k: 'actorId' | 'resourceId' | 'dossierId', id: string) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const ids = e.resourceIds;
+  return (
+    <tr>
+      <td><time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time>{!e.sealed && <div className="hint">{t('audit.unsealed')}</div>}</td>
+      <td><Actor e={e} onFilter={(id) => onFilter('actorId', id)} /></td>
+      <td>
+        <span className="audit-action">{actionLabel(e.action, lang)}</span>
+        <div className="hint"><code>{e.action}</code></div>
+        {e.permission && <div className="hint">{t('audit.permission', { name: permissionLabel(e.permission, lang) })}</div>}
+      </td>
+      <td>
+        {resourceLabel(e.resourceType, lang)}
+        {ids.length > 0 && (
+          <ul className="ids">
+            {ids.slice(0, SHOWN_IDS).map((id) => <ResourceId key={id} id={id} type={e.resourceType} names={names} />)}
+          </ul>
+        )}
+        {ids.length > SHOWN_IDS && (
+          <details>
+            <summary>{t('audit.moreIds', { count: ids.length - SHOWN_IDS })}</summary>
+            <ul className="ids">
+              {ids.slice(SHOWN_IDS).map((id) => <ResourceId key={id} id={id} type={e.resourceType} names={names} />)}
+            </ul>
+          </details>
+        )}
+        {ids.length === 1 && e.resourceType !== 'dossier' && (
+          <div><button type="button" className="link" onClick={() => onFilter('resourceId', ids[0])}>{t('audit.filterResource')}</button></div>
+        )}
+        {e.dossierId && (
+          <div className="audit-dossier">
+            <span className="hint">{t('audit.dossier')}</span> <CopyId id={e.dossierId} what={resourceLabel('dossier', lang)} />
+            <div><button type="button" className="link" onClick={() => onFilter('dossierId', e.dossierId!)}>{t('audit.filterDossier')}</button></div>
+            {canErase && <div><Link to={{ name: 'erase' }} onClick={() => prefillErase(e.dossierId!)}>{t('audit.eraseDossier')}<span className="visually-hidden"> {shortId(e.dossierId)}</span></Link></div>}
+          </div>
+        )}
+      </td>
+      <td>{t(`enums.AuditOutcome.${e.outcome}`)}</td>
+      <td className="prewrap">{e.reason || t('dossier.empty')}</td>
+    </tr>
+  );
+}
+
+export function AuditLog() {
+  const { t } = useTranslation();
   const viewer = useViewer();
   const allowed = can(viewer?.roles, 'audit:read');
   const canErase = can(viewer?.roles, 'dossier:erase');
@@ -92,8 +196,20 @@ export function AuditLog() {
     setExporting(false);
     if (!r.ok) setExportError(exportProblem(r, t));
   };
+  /** "Filtrer sur ce dossier" and the like: one more criterion, applied at once. */
+  const filterOn = (k: 'actorId' | 'resourceId' | 'dossierId', id: string) => {
+    const next = { ...form, [k]: id };
+    setForm(next);
+    setFormError(null);
+    setApplied(auditFilter(next));
+    setCursors([null]);
+  };
   const err = formError ?? (error ? describeError(error, t) : null);
   const conn = data?.auditEvents;
+  // The names of the people this page shows acting, for the user ids it names as resources.
+  const names = new Map<string, string>();
+  for (const n of conn?.nodes ?? []) if (n.actorId && n.actorName) names.set(n.actorId, n.actorName);
+  const unsealed = conn?.nodes.some((n) => !n.sealed);
   return (
     <section>
       <PageHeading title={t('titles.audit')}>{t('audit.heading')}</PageHeading>
@@ -106,7 +222,7 @@ export function AuditLog() {
         <Field label={t('audit.actorId')} name="actorId" value={form.actorId} onChange={u('actorId')} error={err} />
         <Field label={t('audit.resourceId')} hint={t('audit.resourceIdHint')} name="resourceId" value={form.resourceId} onChange={u('resourceId')} error={err} />
         <Field label={t('audit.dossierId')} name="dossierId" value={form.dossierId} onChange={u('dossierId')} error={err} />
-        <Field label={t('audit.action')} hint={t('audit.actionHint')} name="action" value={form.action} onChange={u('action')} error={err} />
+        <ActionSelect value={form.action} onChange={u('action')} error={err} />
         <SelectField label={t('audit.outcome')} name="outcome" value={form.outcome} onChange={u('outcome')} error={err}
           options={[{ value: '', label: t('audit.anyOutcome') }, ...(['ALLOWED', 'DENIED'] as AuditOutcome[]).map((o) => ({ value: o, label: t(`enums.AuditOutcome.${o}`) }))]} />
         <Field label={t('audit.fromDay')} name="fromDay" type="date" value={form.fromDay} onChange={u('fromDay')} error={err} apiField="from" />
@@ -121,6 +237,7 @@ export function AuditLog() {
       {exportError && <p className="error-summary" role="alert">{exportError}</p>}
       <ErrorSummary error={err} />
       {fetching && !data && <Loading />}
+      {unsealed && <p className="hint">{t('audit.unsealedHint')}</p>}
       {conn && (conn.nodes.length === 0 ? <p role="status">{t('audit.none')}</p> : (
         <table className="audit">
           <caption className="visually-hidden">{t('audit.heading')}</caption>
@@ -136,15 +253,7 @@ export function AuditLog() {
           </thead>
           <tbody>
             {conn.nodes.map((e) => (
-              <tr key={e.id}>
-                <td><time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time>{!e.sealed && <div className="hint">{t('audit.unsealed')}</div>}</td>
-                <td>{e.actorName ?? e.actorId ?? t('audit.system')}<div className="hint">{e.actorRoles.join(', ')}</div></td>
-                <td><code>{e.action}</code><div className="hint">{e.permission}</div></td>
-                <td>{e.resourceType}<div className="hint"><code className="hash">{e.resourceIds.join(' ')}</code></div>{e.dossierId && <div className="hint">{t('audit.dossier')} <code className="hash">{e.dossierId}</code></div>}
-                  {e.dossierId && canErase && <div><Link to={{ name: 'erase' }} onClick={() => prefillErase(e.dossierId!)}>{t('audit.eraseDossier')}<span className="visually-hidden"> {e.dossierId}</span></Link></div>}</td>
-                <td>{t(`enums.AuditOutcome.${e.outcome}`)}</td>
-                <td className="prewrap">{e.reason || t('dossier.empty')}</td>
-              </tr>
+              <EventRow key={e.id} e={e} names={names} canErase={canErase} onFilter={filterOn} />
             ))}
           </tbody>
         </table>
@@ -205,7 +314,7 @@ export function AccessReport() {
           <dl className="details">
             <dt>{t('report.dossier')}</dt><dd>{r.dossierReference}</dd>
             <dt>{t('report.generatedAt')}</dt><dd>{formatDateTime(r.generatedAt, lang)}</dd>
-            <dt>{t('report.period')}</dt><dd>{vars?.from || vars?.to ? `${fromDay || '…'} → ${toDay || '…'}` : t('report.allTime')}</dd>
+            <dt>{t('report.period')}</dt><dd>{vars?.from || vars?.to ? `${formatDate(fromDay, lang) || '…'} → ${formatDate(toDay, lang) || '…'}` : t('report.allTime')}</dd>
           </dl>
           <p className="hint">{t('report.explanation')}</p>
           {r.entries.length === 0 ? <p>{t('report.none')}</p> : (
@@ -224,7 +333,7 @@ export function AccessReport() {
                 {r.entries.map((e, i) => (
                   <tr key={i}>
                     <td><time dateTime={e.occurredAt}>{formatDateTime(e.occurredAt, lang)}</time></td>
-                    <td>{e.who}<div className="hint">{e.roles.join(', ')}</div></td>
+                    <td>{e.who}<div className="hint">{e.roles.map((r) => roleLabel(r, lang)).join(', ')}</div></td>
                     <td>{e.what}</td>
                     <td>{t(`enums.AuditOutcome.${e.outcome}`)}</td>
                     <td className="prewrap">{e.reason || t('dossier.empty')}</td>
