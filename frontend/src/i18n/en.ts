@@ -532,6 +532,7 @@ export const en: Resources = {
       'auth.logout': 'Sign-out',
       'auth.totp.enroll': 'Two-factor authentication enabled',
       'auth.recovery_codes.regenerate': 'New recovery codes generated',
+      'auth.session.end': 'Signed out one of their other sessions',
       'auth.password.change': 'Password changed',
       'access.denied': 'Access refused',
       'user.list': 'User list viewed',

@@ -532,6 +532,7 @@ export const fr = {
       'auth.logout': 'Déconnexion',
       'auth.totp.enroll': 'Activation de la double authentification',
       'auth.recovery_codes.regenerate': 'Génération de nouveaux codes de secours',
+      'auth.session.end': 'Fermeture d’une autre de ses sessions',
       'auth.password.change': 'Changement de mot de passe',
       'access.denied': 'Accès refusé',
       'user.list': 'Consultation de la liste des utilisateurs',

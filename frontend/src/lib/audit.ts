@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'auth.logout',
   'auth.totp.enroll',
   'auth.recovery_codes.regenerate',
+  'auth.session.end',
   'auth.password.change',
   // internal/authz: any refusal
   'access.denied',
