@@ -60,39 +60,68 @@ type Deadline struct {
 	CreatedAt    time.Time
 }
 
-// Rule returns the catalogue rule of a computed deadline.
-func (d Deadline) Rule() (RuleVersion, bool) {
-	if d.RuleID == ManualRule {
-		return RuleVersion{}, false
+// Rule returns the catalogue rule of a computed deadline in the version
+// of its trigger day; nil for a manual deadline.
+func (d Deadline) Rule() *RuleVersion {
+	if d.RuleID == ManualRule || d.TriggerOn == nil {
+		return nil
 	}
 	r, ok := deadline.Lookup(d.RuleID)
 	if !ok {
-		return RuleVersion{}, false
+		return nil
 	}
-	rv := RuleVersion{Rule: r}
-	if d.TriggerOn != nil {
-		rv.Ref, _ = r.Ref(*d.TriggerOn)
-	}
-	return rv, true
+	rv := version(r, *d.TriggerOn)
+	return &rv
 }
 
-// RuleVersion is a catalogue rule with the version of it that applies on
-// a given day.
+// RuleVersion is a catalogue rule as shown to users: the version of it
+// that applies on a given day, its texts in French.
 type RuleVersion struct {
-	deadline.Rule
-	Ref deadline.Ref
+	ID          string
+	Title       string
+	AppliesTo   string
+	Kind        deadline.Kind
+	Event       string // the triggering event
+	Duration    string // "10 jours", "5 jours francs"
+	CodeVersion string
+	Article     string // "" when the numbering is not known yet
+	Citation    string // "art. 498 al. 1 CPP"
+	Concerns    []string
+	Limits      []string
+	Notes       []string
+	Source      string
+	Follows     *string
 }
 
-// Rules returns the catalogue with the versions that apply on day at.
+func version(r deadline.Rule, at time.Time) RuleVersion {
+	ref, ok := r.Ref(at)
+	if !ok {
+		ref = r.Current()
+	}
+	rv := RuleVersion{ID: r.ID, Title: r.Title, AppliesTo: r.AppliesTo, Kind: r.Kind,
+		Event: deadline.TriggerTitle[r.Trigger], Duration: r.Duration.French(), CodeVersion: string(ref.Code),
+		Article: ref.Article, Citation: ref.Cite(), Limits: nonNil(r.Limits), Notes: nonNil(r.Notes),
+		Source: r.Source, Concerns: make([]string, 0, len(r.Concerns))}
+	if r.Kind == deadline.Manual {
+		rv.Duration = ""
+		rv.Citation = "date fixée par la juridiction"
+	}
+	for _, p := range r.Concerns {
+		rv.Concerns = append(rv.Concerns, deadline.PartyTitle[p])
+	}
+	if r.Follows != "" {
+		f := r.Follows
+		rv.Follows = &f
+	}
+	return rv
+}
+
+// Rules returns the catalogue in the versions that apply on day at.
 func Rules(at time.Time) []RuleVersion {
 	rules := deadline.Rules()
 	out := make([]RuleVersion, 0, len(rules))
 	for _, r := range rules {
-		ref, ok := r.Ref(at)
-		if !ok {
-			ref = r.Current()
-		}
-		out = append(out, RuleVersion{Rule: r, Ref: ref})
+		out = append(out, version(r, at))
 	}
 	return out
 }

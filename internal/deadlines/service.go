@@ -140,7 +140,7 @@ var paris = func() *time.Location {
 
 // Compute computes the deadline of rule in.RuleID for an event on
 // in.TriggerOn and stores it in an open dossier, with its explanation.
-// Errors: INVALID (ruleId unknown, triggerDate missing, implausible or not
+// Errors: INVALID (ruleId unknown, triggerOn missing, implausible or not
 // covered by the rule, proceedingId of another dossier, dossier closed),
 // NOT_FOUND, FORBIDDEN.
 func (s *Service) Compute(ctx context.Context, a actor.Actor, in ComputeInput) (Deadline, error) {
@@ -153,18 +153,18 @@ func (s *Service) Compute(ctx context.Context, a actor.Actor, in ComputeInput) (
 	trigger := day(in.TriggerOn)
 	switch {
 	case in.TriggerOn.IsZero():
-		v.Add("triggerDate", "is required")
+		v.Add("triggerOn", "is required")
 	case trigger.After(today.AddDate(maxTriggerFutureYears, 0, 0)):
-		v.Add("triggerDate", "is more than %d year ahead; check the year", maxTriggerFutureYears)
+		v.Add("triggerOn", "is more than %d year ahead; check the year", maxTriggerFutureYears)
 	case trigger.Before(today.AddDate(-maxTriggerPastYears, 0, 0)):
-		v.Add("triggerDate", "is more than %d years in the past; check the year", maxTriggerPastYears)
+		v.Add("triggerOn", "is more than %d years in the past; check the year", maxTriggerPastYears)
 	}
 	if err := v.Err(); err != nil {
 		return Deadline{}, err
 	}
 	res, err := deadline.Due(rule, trigger, deadline.Options{})
 	if errors.Is(err, deadline.ErrNoVersion) {
-		return Deadline{}, apperr.InvalidField("triggerDate", "no version of the rule applies on that date")
+		return Deadline{}, apperr.InvalidField("triggerOn", "no version of the rule applies on that date")
 	}
 	if err != nil {
 		return Deadline{}, fmt.Errorf("compute deadline: %w", err)
@@ -371,9 +371,18 @@ func (s *Service) ByDossiers(ctx context.Context, a actor.Actor, dossierIDs []uu
 			out[d.DossierID] = append(out[d.DossierID], d)
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "deadline.list", ResourceType: kind,
-			ResourceIDs: ids(ds), Permission: string(readPerm)})
+			ResourceIDs: ids(ds), DossierID: single(dossierIDs), Permission: string(readPerm)})
 	})
 	return out, err
+}
+
+// single is the dossier of a batch of one (a dossier page), so that the
+// event is found by the dossier's audit search; zero for a larger batch.
+func single(dossierIDs []uuid.UUID) uuid.UUID {
+	if len(dossierIDs) == 1 {
+		return dossierIDs[0]
+	}
+	return uuid.Nil
 }
 
 // NextByDossiers reads, for each dossier among dossierIDs that the actor
@@ -403,7 +412,7 @@ func (s *Service) NextByDossiers(ctx context.Context, a actor.Actor, dossierIDs 
 			out[d.DossierID] = d
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: "deadline.read", ResourceType: kind,
-			ResourceIDs: ids(ds), Permission: string(readPerm)})
+			ResourceIDs: ids(ds), DossierID: single(dossierIDs), Permission: string(readPerm)})
 	})
 	return out, err
 }

@@ -121,9 +121,8 @@ func TestComputeAppeal(t *testing.T) {
 	if n := testfixture.AuditCount(t, b.pool, "deadline.create", "allowed"); n != 1 {
 		t.Fatalf("deadline.create events = %d, want 1", n)
 	}
-	rv, ok := d.Rule()
-	if !ok || rv.ID != "tc-appel" || rv.Ref.Article != "498 al. 1" {
-		t.Fatalf("rule = %+v, %v", rv, ok)
+	if rv := d.Rule(); rv == nil || rv.ID != "tc-appel" || rv.Article != "498 al. 1" || rv.Duration != "10 jours" {
+		t.Fatalf("rule = %+v", rv)
 	}
 }
 
@@ -134,11 +133,11 @@ func TestComputeValidation(t *testing.T) {
 	_, err := b.compute(t, b.staff, b.dossier, "no-such-rule", "2026-12-01")
 	wantField(t, err, "ruleId")
 	_, err = b.compute(t, b.staff, b.dossier, "tc-appel", "2028-01-10")
-	wantField(t, err, "triggerDate")
+	wantField(t, err, "triggerOn")
 	_, err = b.compute(t, b.staff, b.dossier, "tc-appel", "1925-01-10")
-	wantField(t, err, "triggerDate")
+	wantField(t, err, "triggerOn")
 	_, err = b.svc.Compute(ctx, b.staff, deadlines.ComputeInput{DossierID: b.dossier, RuleID: "tc-appel"})
-	wantField(t, err, "triggerDate")
+	wantField(t, err, "triggerOn")
 	// A proceeding of another dossier.
 	other := testfixture.Dossier(t, b.pool, b.org)
 	var proc uuid.UUID
@@ -175,7 +174,7 @@ func TestManual(t *testing.T) {
 		d.TriggerOn != nil || d.RawEndOn != nil || d.Note != "fixé à l'audience du 3 décembre" {
 		t.Fatalf("deadline = %+v", d)
 	}
-	if _, ok := d.Rule(); ok {
+	if d.Rule() != nil {
 		t.Fatal("a manual deadline has no rule")
 	}
 	_, err = b.svc.AddManual(ctx, b.staff, deadlines.ManualInput{DossierID: b.dossier, Title: " ", DueOn: date(t, "2027-01-11")})
@@ -411,7 +410,7 @@ func TestRules(t *testing.T) {
 		t.Fatalf("rules = %v, %v", rs, err)
 	}
 	i := slices.IndexFunc(rs, func(r deadlines.RuleVersion) bool { return r.ID == "tc-appel" })
-	if i < 0 || rs[i].Ref.Code != "CPP-2029" {
+	if i < 0 || rs[i].CodeVersion != "CPP-2029" || rs[i].Article != "" {
 		t.Fatalf("tc-appel in 2029 = %+v", rs[i])
 	}
 	if _, err := b.svc.RulesAt(ctx, testfixture.User(t, b.pool, b.org, actor.DPO), time.Time{}); apperr.CodeOf(err) != apperr.Forbidden {
