@@ -24,6 +24,7 @@ import {
 } from './dossier/Actions';
 import { VictimConsents } from './dossier/Consents';
 import { EvidenceSection } from './dossier/Evidence';
+import { DeadlinesSection } from './dossier/Deadlines';
 import { ProceedingsSection } from './dossier/Proceedings';
 
 export function DossierPage({ id }: { id: string }) {
@@ -234,6 +235,8 @@ function CaseDossierPage({ id }: { id: string }) {
         )}
         {can(roles, 'hearing:write') && open && owner && <ScheduleHearingForm dossier={d} onDone={refresh} />}
       </section>
+
+      <DeadlinesSection dossierId={d.id} canWrite={can(roles, 'hearing:write') && owner} dossierOpen={open} />
 
       {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open && owner} />}
     </article>
