@@ -353,6 +353,8 @@ var authzOperations = []*authzOperation{
 	// reads it; audited like penalArticles.
 	{Root: "Query", Field: "deadlineRules", Audit: "deadline_rule.list", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
 		Query: `{ deadlineRules { id article } }`, Expect: requireRule(authz.CaseRead)},
+	{Root: "Query", Field: "deadlinePreview", Audit: "deadline_rule.preview", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
+		Query: `{ deadlinePreview(ruleId: "tc-appel", triggerOn: "2026-01-15") { dueOn steps } }`, Expect: requireRule(authz.CaseRead)},
 	// A report on one victim: the DPO of the organisation owning its
 	// dossier only (not the co-civil parties'); for any other holder of
 	// audit:read the victim is NOT_FOUND; roles without audit:read are

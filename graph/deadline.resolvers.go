@@ -113,6 +113,11 @@ func (r *queryResolver) DeadlineRules(ctx context.Context, at *time.Time) ([]dea
 	return r.DeadlineSvc.RulesAt(ctx, ActorFrom(ctx), day)
 }
 
+// DeadlinePreview is the resolver for the deadlinePreview field.
+func (r *queryResolver) DeadlinePreview(ctx context.Context, ruleID string, triggerOn time.Time) (deadlines.Preview, error) {
+	return r.DeadlineSvc.Preview(ctx, ActorFrom(ctx), ruleID, triggerOn)
+}
+
 // Deadline returns generated.DeadlineResolver implementation.
 func (r *Resolver) Deadline() generated.DeadlineResolver { return &deadlineResolver{r} }
 

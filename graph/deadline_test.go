@@ -74,6 +74,13 @@ func TestDeadlineAPI(t *testing.T) {
 		map[string]any{"d": dossierID}, "title")
 	invalid("cancel without reason", `mutation($id: ID!) { cancelDeadline(id: $id, reason: " ") { id } }`,
 		map[string]any{"id": dl["id"]}, "reason")
+	// A preview computes the same date without storing it.
+	pv := staff.ask(`query($on: Date!) { deadlinePreview(ruleId: "tc-appel", triggerOn: $on) { dueOn extended steps rule { article } } }`,
+		map[string]any{"on": trigger.Format(time.DateOnly)})
+	if pv.code() != "" || pv.Data["deadlinePreview"].(map[string]any)["dueOn"] != dl["dueOn"] {
+		t.Fatalf("preview: %+v", pv)
+	}
+	invalid("preview of an unknown rule", `{ deadlinePreview(ruleId: "x", triggerOn: "2026-01-05") { dueOn } }`, nil, "ruleId")
 	// The catalogue: a version per day.
 	rules := staff.ask(`{ deadlineRules(at: "2029-02-01") { id codeVersion article citation } }`, nil)
 	if rules.code() != "" || len(rules.Data["deadlineRules"].([]any)) != len(deadline.Rules()) {

@@ -199,6 +199,18 @@ type ComplexityRoot struct {
 		PageInfo func(childComplexity int) int
 	}
 
+	DeadlinePreview struct {
+		Article     func(childComplexity int) int
+		CodeVersion func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Extended    func(childComplexity int) int
+		RawEndOn    func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Steps       func(childComplexity int) int
+		TriggerOn   func(childComplexity int) int
+		Warnings    func(childComplexity int) int
+	}
+
 	DeadlineRule struct {
 		AppliesTo   func(childComplexity int) int
 		Article     func(childComplexity int) int
@@ -432,6 +444,7 @@ type ComplexityRoot struct {
 		Charge             func(childComplexity int, id uuid.UUID) int
 		ContentReference   func(childComplexity int, id uuid.UUID) int
 		Deadline           func(childComplexity int, id uuid.UUID) int
+		DeadlinePreview    func(childComplexity int, ruleID string, triggerOn time.Time) int
 		DeadlineRules      func(childComplexity int, at *time.Time) int
 		Deadlines          func(childComplexity int, from time.Time, to time.Time, includeClosed *bool, first *int, after *string) int
 		Defendant          func(childComplexity int, id uuid.UUID) int
@@ -639,6 +652,7 @@ type QueryResolver interface {
 	Deadline(ctx context.Context, id uuid.UUID) (*deadlines.Deadline, error)
 	Deadlines(ctx context.Context, from time.Time, to time.Time, includeClosed *bool, first *int, after *string) (model.DeadlineConnection, error)
 	DeadlineRules(ctx context.Context, at *time.Time) ([]deadlines.RuleVersion, error)
+	DeadlinePreview(ctx context.Context, ruleID string, triggerOn time.Time) (deadlines.Preview, error)
 	Dossier(ctx context.Context, id uuid.UUID) (*dossier.Dossier, error)
 	Dossiers(ctx context.Context, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) (model.DossierConnection, error)
 	Evidence(ctx context.Context, id uuid.UUID) (*evidence.Evidence, error)
@@ -1310,6 +1324,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+
+	case "DeadlinePreview.article":
+		if e.ComplexityRoot.DeadlinePreview.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Article(childComplexity), true
+	case "DeadlinePreview.codeVersion":
+		if e.ComplexityRoot.DeadlinePreview.CodeVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.CodeVersion(childComplexity), true
+	case "DeadlinePreview.dueOn":
+		if e.ComplexityRoot.DeadlinePreview.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.DueOn(childComplexity), true
+	case "DeadlinePreview.extended":
+		if e.ComplexityRoot.DeadlinePreview.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Extended(childComplexity), true
+	case "DeadlinePreview.rawEndOn":
+		if e.ComplexityRoot.DeadlinePreview.RawEndOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.RawEndOn(childComplexity), true
+	case "DeadlinePreview.rule":
+		if e.ComplexityRoot.DeadlinePreview.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Rule(childComplexity), true
+	case "DeadlinePreview.steps":
+		if e.ComplexityRoot.DeadlinePreview.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Steps(childComplexity), true
+	case "DeadlinePreview.triggerOn":
+		if e.ComplexityRoot.DeadlinePreview.TriggerOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.TriggerOn(childComplexity), true
+	case "DeadlinePreview.warnings":
+		if e.ComplexityRoot.DeadlinePreview.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Warnings(childComplexity), true
 
 	case "DeadlineRule.appliesTo":
 		if e.ComplexityRoot.DeadlineRule.AppliesTo == nil {
@@ -2711,6 +2780,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Deadline(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.deadlinePreview":
+		if e.ComplexityRoot.Query.DeadlinePreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlinePreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeadlinePreview(childComplexity, args["ruleId"].(string), args["triggerOn"].(time.Time)), true
 	case "Query.deadlineRules":
 		if e.ComplexityRoot.Query.DeadlineRules == nil {
 			break
@@ -3747,6 +3827,12 @@ input RequalifyChargeInput {
   day ` + "`" + `at` + "`" + ` (today in Europe/Paris when omitted). Law, not case data.
   """
   deadlineRules(at: Date): [DeadlineRule!]!
+  """
+  What computeDeadline would store for this rule and trigger day, without
+  storing it: the date and its explanation, shown before saving. Reads no
+  case data.
+  """
+  deadlinePreview(ruleId: String!, triggerOn: Date!): DeadlinePreview!
 }
 
 extend type Mutation {
@@ -3867,6 +3953,28 @@ type DeadlineRule @goModel(model: "github.com/egide/egide/internal/deadlines.Rul
   source: String!
   "The id of the rule whose window this one extends (appel incident)."
   follows: String
+}
+
+"A date computed from a rule and a trigger day, not stored (see deadlinePreview)."
+type DeadlinePreview @goModel(model: "github.com/egide/egide/internal/deadlines.Preview") {
+  "The rule applied, in the version of the trigger day."
+  rule: DeadlineRule!
+  "The code version applied (CPP, CPP-2029)."
+  codeVersion: String!
+  "The article applied; empty when its number is not known yet."
+  article: String!
+  "The day of the triggering event."
+  triggerOn: Date!
+  "The due date."
+  dueOn: Date!
+  "The end of the duration before any CPP 801 extension."
+  rawEndOn: Date!
+  "Whether CPP 801 moved the end to the next working day."
+  extended: Boolean!
+  "How the date is computed, step by step, in French."
+  steps: [String!]!
+  "What the jurist must check, in French."
+  warnings: [String!]!
 }
 
 "A page of deadlines."
@@ -5225,6 +5333,30 @@ func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, 
 		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlinePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_DeadlinePreview_rule(ctx, field)
+	case "codeVersion":
+		return ec.fieldContext_DeadlinePreview_codeVersion(ctx, field)
+	case "article":
+		return ec.fieldContext_DeadlinePreview_article(ctx, field)
+	case "triggerOn":
+		return ec.fieldContext_DeadlinePreview_triggerOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_DeadlinePreview_dueOn(ctx, field)
+	case "rawEndOn":
+		return ec.fieldContext_DeadlinePreview_rawEndOn(ctx, field)
+	case "extended":
+		return ec.fieldContext_DeadlinePreview_extended(ctx, field)
+	case "steps":
+		return ec.fieldContext_DeadlinePreview_steps(ctx, field)
+	case "warnings":
+		return ec.fieldContext_DeadlinePreview_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlinePreview", field.Name)
 }
 
 func (ec *executionContext) childFields_DeadlineRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6804,6 +6936,28 @@ func (ec *executionContext) field_Query_contentReference_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlinePreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ruleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ruleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "triggerOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["triggerOn"] = arg1
 	return args, nil
 }
 
@@ -9763,6 +9917,222 @@ func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DeadlinePreview_rule(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.RuleVersion) graphql.Marshaler {
+			return ec.marshalNDeadlineRule2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlinePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlinePreview_codeVersion(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_codeVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_codeVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_article(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_triggerOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_triggerOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TriggerOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_triggerOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_dueOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_rawEndOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_rawEndOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawEndOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_rawEndOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_extended(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeadlinePreview_steps(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_warnings(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeadlineRule_id(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
@@ -15706,6 +16076,50 @@ func (ec *executionContext) fieldContext_Query_deadlineRules(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_deadlinePreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlinePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeadlinePreview(ctx, fc.Args["ruleId"].(string), fc.Args["triggerOn"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Preview) graphql.Marshaler {
+			return ec.marshalNDeadlinePreview2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlinePreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlinePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlinePreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dossier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21386,6 +21800,79 @@ func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var deadlinePreviewImplementors = []string{"DeadlinePreview"}
+
+func (ec *executionContext) _DeadlinePreview(ctx context.Context, sel ast.SelectionSet, obj *deadlines.Preview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlinePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlinePreview")
+		case "rule":
+			out.Values[i] = ec._DeadlinePreview_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeVersion":
+			out.Values[i] = ec._DeadlinePreview_codeVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._DeadlinePreview_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "triggerOn":
+			out.Values[i] = ec._DeadlinePreview_triggerOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._DeadlinePreview_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rawEndOn":
+			out.Values[i] = ec._DeadlinePreview_rawEndOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extended":
+			out.Values[i] = ec._DeadlinePreview_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._DeadlinePreview_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._DeadlinePreview_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deadlineRuleImplementors = []string{"DeadlineRule"}
 
 func (ec *executionContext) _DeadlineRule(ctx context.Context, sel ast.SelectionSet, obj *deadlines.RuleVersion) graphql.Marshaler {
@@ -22955,6 +23442,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_deadlineRules(ctx, field)
 				})
+		case "deadlinePreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlinePreview(ctx, field)
+				})
 		case "dossier":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -24239,6 +24732,10 @@ var (
 		deadline.Manual:       "MANUAL",
 	}
 )
+
+func (ec *executionContext) marshalNDeadlinePreview2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐPreview(ctx context.Context, sel ast.SelectionSet, v deadlines.Preview) graphql.Marshaler {
+	return ec._DeadlinePreview(ctx, sel, &v)
+}
 
 func (ec *executionContext) marshalNDeadlineRule2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx context.Context, sel ast.SelectionSet, v deadlines.RuleVersion) graphql.Marshaler {
 	return ec._DeadlineRule(ctx, sel, &v)

@@ -144,30 +144,9 @@ var paris = func() *time.Location {
 // covered by the rule, proceedingId of another dossier, dossier closed),
 // NOT_FOUND, FORBIDDEN.
 func (s *Service) Compute(ctx context.Context, a actor.Actor, in ComputeInput) (Deadline, error) {
-	var v apperr.Validation
-	today := s.today()
-	rule, ok := deadline.Lookup(in.RuleID)
-	if !ok {
-		v.Add("ruleId", "is not a rule of the catalogue")
-	}
-	trigger := day(in.TriggerOn)
-	switch {
-	case in.TriggerOn.IsZero():
-		v.Add("triggerOn", "is required")
-	case trigger.After(today.AddDate(maxTriggerFutureYears, 0, 0)):
-		v.Add("triggerOn", "is more than %d year ahead; check the year", maxTriggerFutureYears)
-	case trigger.Before(today.AddDate(-maxTriggerPastYears, 0, 0)):
-		v.Add("triggerOn", "is more than %d years in the past; check the year", maxTriggerPastYears)
-	}
-	if err := v.Err(); err != nil {
-		return Deadline{}, err
-	}
-	res, err := deadline.Due(rule, trigger, deadline.Options{})
-	if errors.Is(err, deadline.ErrNoVersion) {
-		return Deadline{}, apperr.InvalidField("triggerOn", "no version of the rule applies on that date")
-	}
+	rule, res, err := s.compute(in.RuleID, in.TriggerOn)
 	if err != nil {
-		return Deadline{}, fmt.Errorf("compute deadline: %w", err)
+		return Deadline{}, err
 	}
 	return s.insert(ctx, a, in.DossierID, in.ProceedingID, func(tx pgx.Tx) pgx.Row {
 		return tx.QueryRow(ctx, `
@@ -178,6 +157,73 @@ func (s *Service) Compute(ctx context.Context, a actor.Actor, in ComputeInput) (
 			in.DossierID, in.ProceedingID, rule.ID, string(res.Ref.Code), res.Ref.Article, res.Trigger, res.Due,
 			res.RawEnd, res.Extended, nonNil(res.Steps), nonNil(res.Warnings), a.UserID)
 	})
+}
+
+// compute validates a rule id and a trigger day and computes the date.
+func (s *Service) compute(ruleID string, triggerOn time.Time) (deadline.Rule, deadline.Result, error) {
+	var v apperr.Validation
+	today := s.today()
+	rule, ok := deadline.Lookup(ruleID)
+	if !ok {
+		v.Add("ruleId", "is not a rule of the catalogue")
+	}
+	trigger := day(triggerOn)
+	switch {
+	case triggerOn.IsZero():
+		v.Add("triggerOn", "is required")
+	case trigger.After(today.AddDate(maxTriggerFutureYears, 0, 0)):
+		v.Add("triggerOn", "is more than %d year ahead; check the year", maxTriggerFutureYears)
+	case trigger.Before(today.AddDate(-maxTriggerPastYears, 0, 0)):
+		v.Add("triggerOn", "is more than %d years in the past; check the year", maxTriggerPastYears)
+	}
+	if err := v.Err(); err != nil {
+		return rule, deadline.Result{}, err
+	}
+	res, err := deadline.Due(rule, trigger, deadline.Options{})
+	if errors.Is(err, deadline.ErrNoVersion) {
+		return rule, res, apperr.InvalidField("triggerOn", "no version of the rule applies on that date")
+	}
+	if err != nil {
+		return rule, res, fmt.Errorf("compute deadline: %w", err)
+	}
+	return rule, res, nil
+}
+
+// Preview is a computed date that is not stored: what computeDeadline
+// would store, shown before saving.
+type Preview struct {
+	Rule        RuleVersion
+	CodeVersion string
+	Article     string
+	TriggerOn   time.Time
+	DueOn       time.Time
+	RawEndOn    time.Time
+	Extended    bool
+	Steps       []string
+	Warnings    []string
+}
+
+// Preview computes the date of rule ruleID for an event on triggerOn
+// without storing it, for anyone who may read case data: it reads no case
+// data (audited as deadline_rule.preview, like the catalogue).
+// Errors: INVALID (ruleId, triggerOn), FORBIDDEN.
+func (s *Service) Preview(ctx context.Context, a actor.Actor, ruleID string, triggerOn time.Time) (Preview, error) {
+	var out Preview
+	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
+		if err := s.az.Require(a, readPerm, "deadline_rule"); err != nil {
+			return err
+		}
+		rule, res, err := s.compute(ruleID, triggerOn)
+		if err != nil {
+			return err
+		}
+		out = Preview{Rule: version(rule, res.Trigger), CodeVersion: string(res.Ref.Code), Article: res.Ref.Article,
+			TriggerOn: res.Trigger, DueOn: res.Due, RawEndOn: res.RawEnd, Extended: res.Extended,
+			Steps: nonNil(res.Steps), Warnings: nonNil(res.Warnings)}
+		return audit.Record(ctx, tx, a, audit.Event{Action: "deadline_rule.preview", ResourceType: "deadline_rule",
+			Permission: string(readPerm)})
+	})
+	return out, err
 }
 
 func nonNil(s []string) []string {
@@ -257,7 +303,7 @@ func (s *Service) insert(ctx context.Context, a actor.Actor, dossierID uuid.UUID
 // row, refuses a deadline that is no longer open, runs update and records
 // action. A closed dossier's deadlines may still be completed or
 // cancelled: closing a dossier must not leave them open for ever.
-func (s *Service) write(ctx context.Context, a actor.Actor, id uuid.UUID, action, reason string,
+func (s *Service) write(ctx context.Context, a actor.Actor, id uuid.UUID, action string,
 	update func(tx pgx.Tx) pgx.Row) (Deadline, error) {
 	var d Deadline
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
@@ -279,7 +325,7 @@ func (s *Service) write(ctx context.Context, a actor.Actor, id uuid.UUID, action
 			return postgres.MapError(err)
 		}
 		return audit.Record(ctx, tx, a, audit.Event{Action: action, ResourceType: kind,
-			ResourceIDs: []uuid.UUID{id}, DossierID: d.DossierID, Reason: reason, Permission: string(writePerm)})
+			ResourceIDs: []uuid.UUID{id}, DossierID: d.DossierID, Permission: string(writePerm)})
 	})
 	return d, err
 }
@@ -287,7 +333,7 @@ func (s *Service) write(ctx context.Context, a actor.Actor, id uuid.UUID, action
 // Complete marks an open deadline done, by the actor, now.
 // Errors: NOT_FOUND, FORBIDDEN, CONFLICT (not open).
 func (s *Service) Complete(ctx context.Context, a actor.Actor, id uuid.UUID) (Deadline, error) {
-	return s.write(ctx, a, id, "deadline.complete", "", func(tx pgx.Tx) pgx.Row {
+	return s.write(ctx, a, id, "deadline.complete", func(tx pgx.Tx) pgx.Row {
 		return tx.QueryRow(ctx, `UPDATE deadlines AS x SET status = 'done', done_by = $2, done_at = now()
 			WHERE id = $1 RETURNING `+columns, id, a.UserID)
 	})
@@ -301,7 +347,7 @@ func (s *Service) Cancel(ctx context.Context, a actor.Actor, id uuid.UUID, reaso
 	if err := v.Err(); err != nil {
 		return Deadline{}, err
 	}
-	return s.write(ctx, a, id, "deadline.cancel", "", func(tx pgx.Tx) pgx.Row {
+	return s.write(ctx, a, id, "deadline.cancel", func(tx pgx.Tx) pgx.Row {
 		return tx.QueryRow(ctx, `UPDATE deadlines AS x SET status = 'cancelled', cancel_reason = $2,
 			cancelled_by = $3, cancelled_at = now()
 			WHERE id = $1 RETURNING `+columns, id, reason, a.UserID)

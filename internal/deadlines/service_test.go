@@ -420,3 +420,24 @@ func TestRules(t *testing.T) {
 		t.Fatalf("deadline_rule.list events = %d", n)
 	}
 }
+
+func TestPreview(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	p, err := b.svc.Preview(ctx, b.staff, "tc-appel", date(t, "2026-12-15"))
+	if err != nil || !p.DueOn.Equal(date(t, "2026-12-28")) || !p.Extended || p.Rule.ID != "tc-appel" || len(p.Steps) == 0 {
+		t.Fatalf("preview = %+v, %v", p, err)
+	}
+	var n int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM deadlines`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("a preview stored %d deadlines (%v)", n, err)
+	}
+	_, err = b.svc.Preview(ctx, b.staff, "tc-appel", date(t, "2028-06-01"))
+	wantField(t, err, "triggerOn")
+	_, err = b.svc.Preview(ctx, testfixture.User(t, b.pool, b.org, actor.Admin), "tc-appel", date(t, "2026-12-15"))
+	wantCode(t, err, apperr.Forbidden)
+	if n := testfixture.AuditCount(t, b.pool, "deadline_rule.preview", "allowed"); n != 1 {
+		t.Fatalf("deadline_rule.preview events = %d", n)
+	}
+}
