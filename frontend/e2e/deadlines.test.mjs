@@ -87,6 +87,11 @@ describe('deadlines on the dossier page', { skip }, () => {
     await f.getByLabel('Règle').selectOption({ label: RULE });
     await f.getByText('S’applique à : jugement du tribunal correctionnel rendu contradictoirement').waitFor();
     await f.getByLabel('Date de l’événement : prononcé de la décision').fill(j.on);
+    // Before saving: the date the server computes, with its explanation, not stored yet.
+    const preview = section().locator('.deadline-preview');
+    await preview.getByText(`Échéance qui sera enregistrée : ${long(j.due)}`).waitFor();
+    await preview.getByText(`Prorogée : le délai expirait le ${short(j.rawEnd)}, jour non ouvrable.`).waitFor();
+    assert.equal(await section().locator('ul.deadlines > li').count(), 0, 'a preview stores nothing');
     await checkScreen(page, 'deadline-compute-form', { widths: true, avoid: [REFERENCE] });
     await f.getByRole('button', { name: 'Calculer et enregistrer' }).click();
     const result = section().getByRole('status').filter({ hasText: 'Échéance calculée' });

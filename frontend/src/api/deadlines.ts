@@ -35,3 +35,11 @@ export const COMPLETE_DEADLINE = graphql(`mutation CompleteDeadline($id: ID!) { 
 export const CANCEL_DEADLINE = graphql(
   `mutation CancelDeadline($id: ID!, $reason: String!) { cancelDeadline(id: $id, reason: $reason) { id status cancelReason cancelledAt } }`,
 );
+
+export const DEADLINE_PREVIEW = graphql(`
+  query DeadlinePreview($ruleId: String!, $triggerOn: Date!) {
+    deadlinePreview(ruleId: $ruleId, triggerOn: $triggerOn) {
+      codeVersion article triggerOn dueOn rawEndOn extended steps warnings
+      rule { id title event }
+    }
+  }`);

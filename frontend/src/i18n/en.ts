@@ -625,6 +625,8 @@ export const en: Resources = {
     note: 'Note',
     compute: 'Compute a deadline',
     computeSubmit: 'Compute and save',
+    preview: 'Deadline to be saved: {{date}}',
+    previewHint: 'Not saved yet: check the date and how it was computed, then save.',
     computed: 'Computed deadline: {{date}}',
     ruleSummary: 'Applies to: {{appliesTo}}. Time limit: {{duration}} from the {{event}} ({{citation}}).',
     noDuration: 'date set',

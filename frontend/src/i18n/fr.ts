@@ -623,6 +623,8 @@ export const fr = {
     note: 'Note',
     compute: 'Calculer une échéance',
     computeSubmit: 'Calculer et enregistrer',
+    preview: 'Échéance qui sera enregistrée : {{date}}',
+    previewHint: 'Pas encore enregistrée : vérifiez la date et son explication, puis enregistrez.',
     computed: 'Échéance calculée : {{date}}',
     ruleSummary: 'S’applique à : {{appliesTo}}. Délai : {{duration}} à compter du {{event}} ({{citation}}).',
     noDuration: 'date fixée',

@@ -13,6 +13,7 @@ import {
   CANCEL_DEADLINE,
   COMPLETE_DEADLINE,
   COMPUTE_DEADLINE,
+  DEADLINE_PREVIEW,
   DEADLINE_RULES,
   DOSSIER_DEADLINES,
   type DeadlineRow,
@@ -114,8 +115,11 @@ function DeadlineItem({ d, lang, canWrite, onDone }: { d: DeadlineRow; lang: Lan
   );
 }
 
+/** What DeadlineFacts shows: a stored deadline or a preview. */
+type Facts = Pick<DeadlineRow, 'triggerOn' | 'extended' | 'rawEndOn' | 'steps' | 'warnings'> & { note?: string; rule: { event: string } | null };
+
 /** The rule, the article, the warnings and the explanation of a deadline. */
-function DeadlineFacts({ d, lang, article }: { d: DeadlineRow; lang: Lang; article: string }) {
+function DeadlineFacts({ d, lang, article }: { d: Facts; lang: Lang; article: string }) {
   const { t } = useTranslation();
   return (
     <>
@@ -216,6 +220,9 @@ function ComputeDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone:
   const [triggerOn, setTriggerOn] = useState(() => parisDay(new Date()));
   const [result, setResult] = useState<DeadlineRow | null>(null);
   const [{ data: rules }] = useQuery({ query: DEADLINE_RULES, variables: { at: orNull(triggerOn) }, pause: !open });
+  // The date and its explanation before saving (not stored); a date being typed may not parse yet.
+  const complete = !!ruleId && /^\d{4}-\d{2}-\d{2}$/.test(triggerOn);
+  const [{ data: preview }] = useQuery({ query: DEADLINE_PREVIEW, variables: { ruleId, triggerOn }, pause: !open || !complete || !!result });
   const a = useAction();
   const groups = groupRules(rules?.deadlineRules ?? []);
   const chosen = rules?.deadlineRules.find((r) => r.id === ruleId);
@@ -253,6 +260,15 @@ function ComputeDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone:
           <button type="submit" disabled={a.busy}>{a.busy ? t('forms.saving') : t('deadlines.computeSubmit')}</button>
         </div>
       </form>
+      {!result && complete && preview?.deadlinePreview && (
+        <div className="notice deadline-preview">
+          <p>
+            <strong>{t('deadlines.preview', { date: formatDayLong(preview.deadlinePreview.dueOn, lang) })}</strong>
+          </p>
+          <p className="hint">{t('deadlines.previewHint')}</p>
+          <DeadlineFacts d={preview.deadlinePreview} lang={lang} article={articleText(preview.deadlinePreview.codeVersion, preview.deadlinePreview.article, lang)} />
+        </div>
+      )}
       {result && (
         <div className="notice" role="status" aria-live="polite">
           <p>
