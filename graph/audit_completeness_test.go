@@ -114,6 +114,8 @@ var nestedFieldAudit = map[string]mxNestedAudit{
 	"Dossier.currentProceeding": {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
 	"Dossier.hearings":          {Action: "hearing.list", ID: func(d *mxDossier) uuid.UUID { return d.Hearing }},
 	"Dossier.nextHearing":       {Action: "hearing.read", ID: func(d *mxDossier) uuid.UUID { return d.Hearing }},
+	"Dossier.deadlines":         {Action: "deadline.list", ID: func(d *mxDossier) uuid.UUID { return d.Deadline }},
+	"Dossier.nextDeadline":      {Action: "deadline.read", ID: func(d *mxDossier) uuid.UUID { return d.Deadline }},
 
 	"Victim.dossier":  {Action: "dossier.read", ID: ofDossier},
 	"Victim.consents": {Action: "consent.list", ID: func(d *mxDossier) uuid.UUID { return d.Consent }},
@@ -135,6 +137,9 @@ var nestedFieldAudit = map[string]mxNestedAudit{
 
 	"Hearing.dossier":    {Action: "dossier.read", ID: ofDossier},
 	"Hearing.proceeding": {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
+
+	"Deadline.dossier":    {Action: "dossier.read", ID: ofDossier},
+	"Deadline.proceeding": {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
 
 	"CivilPartyStanding.proceeding":   {Action: "proceeding.read", ID: func(d *mxDossier) uuid.UUID { return d.Proc }},
 	"CivilPartyStanding.organisation": {NoAudit: noAuditOrganisation},

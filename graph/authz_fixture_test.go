@@ -29,6 +29,7 @@ import (
 	"github.com/egide/egide/internal/blob"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
@@ -89,6 +90,8 @@ type mxDossier struct {
 	Standing   uuid.UUID // of the dossier's organisation, in Proc, relying on Consent (the caller's in shared_own)
 	Hearing    uuid.UUID // scheduled, in Proc
 	HearingAt  time.Time
+	Deadline   uuid.UUID // open, computed (tc-appel), in Proc
+	DeadlineOn time.Time // its due date, one day apart per dossier
 	Evidence   uuid.UUID // stored through the vault by a legal staff member
 	Ref        uuid.UUID // a content reference ...
 	Report     uuid.UUID // ... with one report
@@ -99,6 +102,7 @@ func mxMissing() *mxDossier {
 	return &mxDossier{ID: uuid.New(), Victim: uuid.New(), Consent: uuid.New(), Defendant: uuid.New(),
 		Charge0: uuid.New(), Charge: uuid.New(), Proc0: uuid.New(), Proc: uuid.New(), Standing: uuid.New(),
 		Hearing: uuid.New(), HearingAt: time.Now().Add(72 * time.Hour).Truncate(time.Second),
+		Deadline: uuid.New(), DeadlineOn: time.Now().UTC().AddDate(0, 0, 3).Truncate(24 * time.Hour),
 		Evidence: uuid.New(), Ref: uuid.New(), Report: uuid.New()}
 }
 
@@ -171,7 +175,7 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 	vault := evidence.NewService(az, pool, kr, store, evidence.Config{MaxSize: 1 << 20})
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		HearingSvc: hearing.NewService(az), DeadlineSvc: deadlines.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc: auditlog.NewService(az), EvidenceSvc: vault, ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
@@ -277,7 +281,8 @@ func (w *mxWorld) newDossier(ctx context.Context, org uuid.UUID) (*mxDossier, er
 		NameMarker: fmt.Sprintf("%s-%d-%s", mxNameMarker, n, r),
 		Victim:     uuid.New(), Consent: uuid.New(), Defendant: uuid.New(), Charge0: uuid.New(), Charge: uuid.New(),
 		Proc0: uuid.New(), Proc: uuid.New(), Standing: uuid.New(), Hearing: uuid.New(),
-		HearingAt: w.base.Add(time.Duration(n) * time.Minute), Ref: uuid.New(), Report: uuid.New()}
+		HearingAt: w.base.Add(time.Duration(n) * time.Minute), Ref: uuid.New(), Report: uuid.New(),
+		Deadline: uuid.New(), DeadlineOn: time.Date(w.base.Year(), w.base.Month(), w.base.Day()+int(n), 0, 0, 0, 0, time.UTC)}
 	vct, vwk, err := w.seal("victim", d.Victim, d.NameMarker+" Victim")
 	if err != nil {
 		return nil, err
@@ -310,6 +315,10 @@ func (w *mxWorld) newDossier(ctx context.Context, org uuid.UUID) (*mxDossier, er
 		VALUES ($1, $2, $3, '2025-03-01', 'intervention', 'CPP 2-22', $4)`, d.Standing, d.Proc, org, d.Consent)
 	b.Queue(`INSERT INTO hearings (id, dossier_id, proceeding_id, kind, starts_at, court_room)
 		VALUES ($1, $2, $3, 'party_hearing', $4, 'cabinet 12')`, d.Hearing, d.ID, d.Proc, d.HearingAt)
+	b.Queue(`INSERT INTO deadlines (id, dossier_id, proceeding_id, rule_id, code_version, article, trigger_on, due_on,
+		raw_end_on, steps, created_by)
+		VALUES ($1, $2, $3, 'tc-appel', 'CPP', '498 al. 1', $4::date - 10, $4, $4, '{"computed by the fixture"}', $5)`,
+		d.Deadline, d.ID, d.Proc, d.DeadlineOn, w.staff[org])
 	b.Queue(`INSERT INTO content_references (id, dossier_id, url, platform, sha256, description, observed_on)
 		VALUES ($1, $2, 'https://forum.example.net/t/1234', 'forum', $3, 'two images, described in the complaint', '2025-01-10')`,
 		d.Ref, d.ID, strings.Repeat("ab", 32))

@@ -346,6 +346,21 @@ var authzOperations = []*authzOperation{
 			return map[string]any{"from": c.d.HearingAt.Add(-time.Second).Format(time.RFC3339),
 				"to": c.d.HearingAt.Add(time.Second).Format(time.RFC3339)}, nil
 		}},
+	{Root: "Query", Field: "deadline", Audit: "deadline.read", Perm: authz.CaseRead, Scope: scopeDossier, Target: "deadline",
+		Query: `query($id: ID!) { deadline(id: $id) { id dueOn } }`, Vars: idVar(func(d *mxDossier) uuid.UUID { return d.Deadline })},
+	{Root: "Query", Field: "deadlines", Audit: "deadline.list", Perm: authz.CaseRead, Scope: scopeDossier, Target: "deadline", List: true,
+		Query: `query($from: Date!, $to: Date!) { deadlines(from: $from, to: $to, first: 200) { nodes { id } } }`,
+		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
+			c.marker = c.d.Deadline.String()
+			day := c.d.DeadlineOn.Format(time.DateOnly)
+			return map[string]any{"from": day, "to": day}, nil
+		}},
+	// The catalogue is law, not case data: anyone who may read case data
+	// reads it; audited like penalArticles.
+	{Root: "Query", Field: "deadlineRules", Audit: "deadline_rule.list", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
+		Query: `{ deadlineRules { id article } }`, Expect: requireRule(authz.CaseRead)},
+	{Root: "Query", Field: "deadlinePreview", Audit: "deadline_rule.preview", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
+		Query: `{ deadlinePreview(ruleId: "tc-appel", triggerOn: "2026-01-15") { dueOn steps } }`, Expect: requireRule(authz.CaseRead)},
 	// A report on one victim: the DPO of the organisation owning its
 	// dossier only (not the co-civil parties'); for any other holder of
 	// audit:read the victim is NOT_FOUND; roles without audit:read are
@@ -487,6 +502,21 @@ var authzOperations = []*authzOperation{
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
 			return map[string]any{"d": c.d.ID, "p": c.d.Proc, "at": dateVar(40)}, nil
 		}},
+	{Root: "Mutation", Field: "computeDeadline", Audit: "deadline.create", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+		Query: `mutation($d: ID!, $p: ID) { computeDeadline(input: {dossierId: $d, proceedingId: $p, ruleId: "tc-appel",
+			triggerOn: "2026-01-15"}) { id dueOn } }`,
+		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
+			return map[string]any{"d": c.d.ID, "p": c.d.Proc}, nil
+		}},
+	{Root: "Mutation", Field: "addManualDeadline", Audit: "deadline.create", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "dossier", Fresh: true,
+		Query: `mutation($d: ID!) { addManualDeadline(input: {dossierId: $d, title: "Conclusions", dueOn: "2027-02-01"}) { id } }`,
+		Vars:  dossierVar("d")},
+	{Root: "Mutation", Field: "completeDeadline", Audit: "deadline.complete", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "deadline", Fresh: true,
+		Query: `mutation($id: ID!) { completeDeadline(id: $id) { id status } }`,
+		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Deadline })},
+	{Root: "Mutation", Field: "cancelDeadline", Audit: "deadline.cancel", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "deadline", Fresh: true,
+		Query: `mutation($id: ID!) { cancelDeadline(id: $id, reason: "appeal withdrawn") { id status } }`,
+		Vars:  idVar(func(d *mxDossier) uuid.UUID { return d.Deadline })},
 	{Root: "Mutation", Field: "moveHearing", Audit: "hearing.move", Perm: authz.HearingWrite, Scope: scopeDossier, Target: "hearing", Fresh: true,
 		Query: `mutation($id: ID!, $at: Time!) { moveHearing(id: $id, input: {startsAt: $at}) { id movedCount } }`,
 		Vars: func(_ context.Context, c *mxCell) (map[string]any, error) {
@@ -554,6 +584,8 @@ var nestedFieldPermissions = map[string]authz.Permission{
 	"Dossier.currentProceeding": authz.CaseRead,
 	"Dossier.hearings":          authz.CaseRead,
 	"Dossier.nextHearing":       authz.CaseRead,
+	"Dossier.deadlines":         authz.CaseRead,
+	"Dossier.nextDeadline":      authz.CaseRead,
 
 	"Victim.dossier":  authz.DossierRead,
 	"Victim.consents": authz.CaseRead,
@@ -575,6 +607,9 @@ var nestedFieldPermissions = map[string]authz.Permission{
 
 	"Hearing.dossier":    authz.DossierRead,
 	"Hearing.proceeding": authz.CaseRead,
+
+	"Deadline.dossier":    authz.DossierRead,
+	"Deadline.proceeding": authz.CaseRead,
 
 	"CivilPartyStanding.proceeding":   authz.CaseRead,
 	"CivilPartyStanding.organisation": authz.OrganisationRead,
@@ -603,6 +638,7 @@ var nestedRoots = map[string]nestedRoot{
 	"Charge":             {"charge", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Charge }, ""},
 	"Proceeding":         {"proceeding", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Proc }, ""},
 	"Hearing":            {"hearing", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Hearing }, ""},
+	"Deadline":           {"deadline", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Deadline }, ""},
 	"CivilPartyStanding": {"proceeding", authz.CaseRead, func(d *mxDossier) uuid.UUID { return d.Proc }, "civilPartyStandings"},
 	"Evidence":           {"evidence", authz.EvidenceRead, func(d *mxDossier) uuid.UUID { return d.Evidence }, ""},
 	"ContentReference":   {"contentReference", authz.EvidenceRead, func(d *mxDossier) uuid.UUID { return d.Ref }, ""},

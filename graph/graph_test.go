@@ -23,6 +23,7 @@ import (
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/demo"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
@@ -69,7 +70,7 @@ func seededServer(t testing.TB, pool *pgxpool.Pool, dossiers int) (*httptest.Ser
 	}
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		HearingSvc: hearing.NewService(az), DeadlineSvc: deadlines.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc: auditlog.NewService(az), ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
@@ -129,11 +130,12 @@ func postRaw(t testing.TB, c *http.Client, url, query string, vars map[string]an
 }
 
 // ListQuery is the dossier list of the home screen: 50 dossiers with their
-// victims, current proceeding and next hearing.
+// victims, current proceeding, next hearing and deadlines.
 const ListQuery = `query($n: Int) { dossiers(first: $n) { totalCount pageInfo { endCursor }
 	nodes { id reference title themes status organisation { name }
 		victims { id pseudonym ageAtFacts } defendants { pseudonym role }
-		currentProceeding { stage courtKind courtName } nextHearing { startsAt kind courtRoom } } } }`
+		currentProceeding { stage courtKind courtName } nextHearing { startsAt kind courtRoom }
+		nextDeadline { dueOn rule { title } } deadlines { id dueOn } } } }`
 
 // The statements a dossier list costs do not grow with the page size:
 // every nested field is batched by a dataloader.

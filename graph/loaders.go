@@ -13,6 +13,7 @@ import (
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/apperr"
 	"github.com/egide/egide/internal/charge"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
@@ -33,6 +34,8 @@ type Loaders struct {
 	DefendantsByDossier   *dataloadgen.Loader[uuid.UUID, []person.Defendant]
 	CurrentProceeding     *dataloadgen.Loader[uuid.UUID, *proceeding.Proceeding]
 	NextHearing           *dataloadgen.Loader[uuid.UUID, *hearing.Hearing]
+	DeadlinesByDossier    *dataloadgen.Loader[uuid.UUID, []deadlines.Deadline]
+	NextDeadline          *dataloadgen.Loader[uuid.UUID, *deadlines.Deadline]
 	ConsentsByVictim      *dataloadgen.Loader[uuid.UUID, []person.Consent]
 	StandingsByProceeding *dataloadgen.Loader[uuid.UUID, []proceeding.Standing]
 	ReportsByReference    *dataloadgen.Loader[uuid.UUID, []evidence.Report]
@@ -73,6 +76,12 @@ func (r *Resolver) NewLoaders(a actor.Actor) *Loaders {
 		}, opt),
 		NextHearing: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*hearing.Hearing, error) {
 			return pointers[hearing.Hearing](ids)(r.HearingSvc.NextByDossiers(ctx, a, ids, time.Now()))
+		}, opt),
+		DeadlinesByDossier: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]deadlines.Deadline, error) {
+			return complete[deadlines.Deadline](ids)(r.DeadlineSvc.ByDossiers(ctx, a, ids))
+		}, opt),
+		NextDeadline: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*deadlines.Deadline, error) {
+			return pointers[deadlines.Deadline](ids)(r.DeadlineSvc.NextByDossiers(ctx, a, ids))
 		}, opt),
 		ConsentsByVictim: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]person.Consent, error) {
 			return complete[person.Consent](ids)(r.PersonSvc.ConsentsByVictims(ctx, a, ids))
@@ -207,6 +216,10 @@ func prefetchDossierFields(ctx context.Context, ids, orgIDs []uuid.UUID) {
 			run(func() { _, _ = l.CurrentProceeding.LoadAll(ctx, ids) })
 		case "nextHearing":
 			run(func() { _, _ = l.NextHearing.LoadAll(ctx, ids) })
+		case "deadlines":
+			run(func() { _, _ = l.DeadlinesByDossier.LoadAll(ctx, ids) })
+		case "nextDeadline":
+			run(func() { _, _ = l.NextDeadline.LoadAll(ctx, ids) })
 		case "organisation":
 			run(func() { _, _ = l.Organisation.LoadAll(ctx, orgIDs) })
 		}

@@ -60,6 +60,8 @@ func buildDossier(t *testing.T, c *http.Client, url, ref string, n int) string {
 		proc := id(t, gql(`mutation($d: ID!, $on: Date!) { openProceeding(input: {dossierId: $d, stage: TRIAL,
 			courtKind: TRIBUNAL_CORRECTIONNEL, startedOn: $on}) { id } }`,
 			map[string]any{"d": dossierID, "on": fmt.Sprintf("2025-04-%02d", i+1)}), "openProceeding")
+		gql(`mutation($d: ID!, $p: ID!) { computeDeadline(input: {dossierId: $d, proceedingId: $p, ruleId: "tc-appel",
+			triggerOn: "2025-04-10"}) { id } }`, map[string]any{"d": dossierID, "p": proc})
 		gql(`mutation($p: ID!) { constituteCivilParty(input: {proceedingId: $p, constitutedOn: "2025-05-01", mode: LETTER,
 			legalBasis: "CPP 2-3"}) { id } }`, map[string]any{"p": proc})
 		ref := id(t, gql(`mutation($d: ID!, $u: String!) { addContentReference(input: {dossierId: $d, url: $u}) { id } }`,
@@ -78,7 +80,8 @@ const DetailQuery = `query($id: ID!) { dossier(id: $id) { id
 	charges(includeReplaced: true) { id replaces { id } replacedBy { id } }
 	proceedings { id civilPartyStandings { id } }
 	victims { id consents { id } }
-	contentReferences { id reports { id } } } }`
+	contentReferences { id reports { id } }
+	deadlines { id rule { id article } proceeding { id } } nextDeadline { id } } }`
 
 func list(m map[string]any, field string) []map[string]any {
 	raw, _ := m[field].([]any)
@@ -131,6 +134,14 @@ func TestDossierDetailQueryCountIsConstant(t *testing.T) {
 			if len(list(p, "civilPartyStandings")) != 1 {
 				t.Fatalf("proceeding %v: standings %v", p["id"], p["civilPartyStandings"])
 			}
+		}
+		for _, dl := range list(d, "deadlines") {
+			if dl["proceeding"] == nil || dl["rule"].(map[string]any)["article"] != "498 al. 1" {
+				t.Fatalf("deadline %v", dl)
+			}
+		}
+		if len(list(d, "deadlines")) != n {
+			t.Fatalf("%d deadlines, want %d", len(list(d, "deadlines")), n)
 		}
 		victims := list(d, "victims")
 		if len(list(d, "proceedings")) != n || len(victims) != n {

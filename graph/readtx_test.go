@@ -28,8 +28,8 @@ func TestReadRequestIsOneTransaction(t *testing.T) {
 		Scan(&events, &txs, &actions); err != nil {
 		t.Fatal(err)
 	}
-	if actions != "defendant.list,dossier.list,hearing.read,proceeding.read,victim.list" || txs != 1 {
-		t.Fatalf("request %s: %d events (%s) in %d transactions, want 5 in 1", reqID, events, actions, txs)
+	if actions != "deadline.list,deadline.read,defendant.list,dossier.list,hearing.read,proceeding.read,victim.list" || txs != 1 {
+		t.Fatalf("request %s: %d events (%s) in %d transactions, want 7 in 1", reqID, events, actions, txs)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/charge"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
@@ -30,6 +31,7 @@ type Resolver struct {
 	ChargeSvc       *charge.Service
 	ProceedingSvc   *proceeding.Service
 	HearingSvc      *hearing.Service
+	DeadlineSvc     *deadlines.Service
 	UserSvc         *user.Service
 	AuditLogSvc     *auditlog.Service
 	EvidenceSvc     *evidence.Service

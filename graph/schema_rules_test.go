@@ -20,7 +20,7 @@ import (
 // caseDataTypes are the types that carry case data or people: every field
 // a resolver computes on them must name its permission.
 var caseDataTypes = []string{"Dossier", "Victim", "Defendant", "Charge", "Proceeding", "CivilPartyStanding",
-	"Hearing", "Consent", "Identity", "User", "Evidence", "ContentReference", "ContentReport"}
+	"Hearing", "Deadline", "Consent", "Identity", "User", "Evidence", "ContentReference", "ContentReport"}
 
 func executableSchema() *ast.Schema {
 	return generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()

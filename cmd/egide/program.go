@@ -22,6 +22,7 @@ import (
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/demo"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
@@ -562,6 +563,7 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		ChargeSvc:       charge.NewService(az),
 		ProceedingSvc:   proceeding.NewService(az),
 		HearingSvc:      hearing.NewService(az),
+		DeadlineSvc:     deadlines.NewService(az),
 		UserSvc:         user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc:     auditlog.NewService(az),
 		EvidenceSvc:     vault,

@@ -19,6 +19,8 @@ import (
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/charge"
+	"github.com/egide/egide/internal/deadline"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/hearing"
@@ -43,6 +45,7 @@ type ResolverRoot interface {
 	Charge() ChargeResolver
 	CivilPartyStanding() CivilPartyStandingResolver
 	ContentReference() ContentReferenceResolver
+	Deadline() DeadlineResolver
 	Defendant() DefendantResolver
 	Dossier() DossierResolver
 	Evidence() EvidenceResolver
@@ -169,6 +172,63 @@ type ComplexityRoot struct {
 		ReportedOn func(childComplexity int) int
 	}
 
+	Deadline struct {
+		Article      func(childComplexity int) int
+		CancelReason func(childComplexity int) int
+		CancelledAt  func(childComplexity int) int
+		CodeVersion  func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DoneAt       func(childComplexity int) int
+		Dossier      func(childComplexity int) int
+		DueOn        func(childComplexity int) int
+		Extended     func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Note         func(childComplexity int) int
+		Proceeding   func(childComplexity int) int
+		RawEndOn     func(childComplexity int) int
+		Rule         func(childComplexity int) int
+		RuleID       func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Steps        func(childComplexity int) int
+		Title        func(childComplexity int) int
+		TriggerOn    func(childComplexity int) int
+		Warnings     func(childComplexity int) int
+	}
+
+	DeadlineConnection struct {
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DeadlinePreview struct {
+		Article     func(childComplexity int) int
+		CodeVersion func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Extended    func(childComplexity int) int
+		RawEndOn    func(childComplexity int) int
+		Rule        func(childComplexity int) int
+		Steps       func(childComplexity int) int
+		TriggerOn   func(childComplexity int) int
+		Warnings    func(childComplexity int) int
+	}
+
+	DeadlineRule struct {
+		AppliesTo   func(childComplexity int) int
+		Article     func(childComplexity int) int
+		Citation    func(childComplexity int) int
+		CodeVersion func(childComplexity int) int
+		Concerns    func(childComplexity int) int
+		Duration    func(childComplexity int) int
+		Event       func(childComplexity int) int
+		Follows     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Limits      func(childComplexity int) int
+		Notes       func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Title       func(childComplexity int) int
+	}
+
 	Defendant struct {
 		Charges           func(childComplexity int) int
 		Country           func(childComplexity int) int
@@ -189,11 +249,13 @@ type ComplexityRoot struct {
 		Countries         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		CurrentProceeding func(childComplexity int) int
+		Deadlines         func(childComplexity int) int
 		Defendants        func(childComplexity int) int
 		Evidence          func(childComplexity int) int
 		Hearings          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		InstructionNumber func(childComplexity int) int
+		NextDeadline      func(childComplexity int) int
 		NextHearing       func(childComplexity int) int
 		OpenedOn          func(childComplexity int) int
 		Organisation      func(childComplexity int) int
@@ -289,13 +351,17 @@ type ComplexityRoot struct {
 		AddCharge                func(childComplexity int, input model.AddChargeInput) int
 		AddContentReference      func(childComplexity int, input evidence.ReferenceInput) int
 		AddDefendant             func(childComplexity int, input model.AddDefendantInput) int
+		AddManualDeadline        func(childComplexity int, input model.AddManualDeadlineInput) int
 		AddVictim                func(childComplexity int, input model.AddVictimInput) int
 		AdvanceProceeding        func(childComplexity int, id uuid.UUID, input model.AdvanceProceedingInput) int
 		AssignDossier            func(childComplexity int, dossierID uuid.UUID, userID uuid.UUID) int
+		CancelDeadline           func(childComplexity int, id uuid.UUID, reason string) int
 		CancelHearing            func(childComplexity int, id uuid.UUID, reason string) int
 		ChangePassword           func(childComplexity int, input model.ChangePasswordInput) int
 		CloseDossier             func(childComplexity int, id uuid.UUID, input dossier.CloseInput) int
 		CloseProceeding          func(childComplexity int, id uuid.UUID, input model.CloseProceedingInput) int
+		CompleteDeadline         func(childComplexity int, id uuid.UUID) int
+		ComputeDeadline          func(childComplexity int, input model.ComputeDeadlineInput) int
 		ConfirmTotpEnrollment    func(childComplexity int, code string) int
 		ConstituteCivilParty     func(childComplexity int, input model.ConstituteCivilPartyInput) int
 		CreateDossier            func(childComplexity int, input dossier.CreateInput) int
@@ -387,6 +453,10 @@ type ComplexityRoot struct {
 		AuditEvents        func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Charge             func(childComplexity int, id uuid.UUID) int
 		ContentReference   func(childComplexity int, id uuid.UUID) int
+		Deadline           func(childComplexity int, id uuid.UUID) int
+		DeadlinePreview    func(childComplexity int, ruleID string, triggerOn time.Time) int
+		DeadlineRules      func(childComplexity int, at *time.Time) int
+		Deadlines          func(childComplexity int, from time.Time, to time.Time, includeClosed *bool, first *int, after *string) int
 		Defendant          func(childComplexity int, id uuid.UUID) int
 		Dossier            func(childComplexity int, id uuid.UUID) int
 		Dossiers           func(childComplexity int, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) int
@@ -486,6 +556,10 @@ type ContentReferenceResolver interface {
 
 	Reports(ctx context.Context, obj *evidence.ContentReference) ([]evidence.Report, error)
 }
+type DeadlineResolver interface {
+	Dossier(ctx context.Context, obj *deadlines.Deadline) (dossier.Dossier, error)
+	Proceeding(ctx context.Context, obj *deadlines.Deadline) (*proceeding.Proceeding, error)
+}
 type DefendantResolver interface {
 	Dossier(ctx context.Context, obj *person.Defendant) (dossier.Dossier, error)
 
@@ -503,6 +577,8 @@ type DossierResolver interface {
 	Hearings(ctx context.Context, obj *dossier.Dossier) ([]hearing.Hearing, error)
 	NextHearing(ctx context.Context, obj *dossier.Dossier) (*hearing.Hearing, error)
 
+	Deadlines(ctx context.Context, obj *dossier.Dossier) ([]deadlines.Deadline, error)
+	NextDeadline(ctx context.Context, obj *dossier.Dossier) (*deadlines.Deadline, error)
 	Evidence(ctx context.Context, obj *dossier.Dossier) ([]evidence.Evidence, error)
 	ContentReferences(ctx context.Context, obj *dossier.Dossier) ([]evidence.ContentReference, error)
 }
@@ -533,6 +609,10 @@ type MutationResolver interface {
 	UnshareDossier(ctx context.Context, dossierID uuid.UUID, organisationID uuid.UUID) (dossier.Dossier, error)
 	AddCharge(ctx context.Context, input model.AddChargeInput) (charge.Charge, error)
 	RequalifyCharge(ctx context.Context, id uuid.UUID, input model.RequalifyChargeInput) (charge.Charge, error)
+	ComputeDeadline(ctx context.Context, input model.ComputeDeadlineInput) (deadlines.Deadline, error)
+	AddManualDeadline(ctx context.Context, input model.AddManualDeadlineInput) (deadlines.Deadline, error)
+	CompleteDeadline(ctx context.Context, id uuid.UUID) (deadlines.Deadline, error)
+	CancelDeadline(ctx context.Context, id uuid.UUID, reason string) (deadlines.Deadline, error)
 	CreateDossier(ctx context.Context, input dossier.CreateInput) (dossier.Dossier, error)
 	UpdateDossier(ctx context.Context, id uuid.UUID, input dossier.UpdateInput) (dossier.Dossier, error)
 	CloseDossier(ctx context.Context, id uuid.UUID, input dossier.CloseInput) (dossier.Dossier, error)
@@ -582,6 +662,10 @@ type QueryResolver interface {
 	VictimAccessReport(ctx context.Context, victimID uuid.UUID, from *time.Time, to *time.Time) (model.AccessReport, error)
 	PenalArticles(ctx context.Context) ([]charge.Article, error)
 	Charge(ctx context.Context, id uuid.UUID) (*charge.Charge, error)
+	Deadline(ctx context.Context, id uuid.UUID) (*deadlines.Deadline, error)
+	Deadlines(ctx context.Context, from time.Time, to time.Time, includeClosed *bool, first *int, after *string) (model.DeadlineConnection, error)
+	DeadlineRules(ctx context.Context, at *time.Time) ([]deadlines.RuleVersion, error)
+	DeadlinePreview(ctx context.Context, ruleID string, triggerOn time.Time) (deadlines.Preview, error)
 	Dossier(ctx context.Context, id uuid.UUID) (*dossier.Dossier, error)
 	Dossiers(ctx context.Context, first *int, after *string, filter *model.DossierFilter, orderBy *model.DossierOrder) (model.DossierConnection, error)
 	Evidence(ctx context.Context, id uuid.UUID) (*evidence.Evidence, error)
@@ -1120,6 +1204,280 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ContentReport.ReportedOn(childComplexity), true
 
+	case "Deadline.article":
+		if e.ComplexityRoot.Deadline.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Article(childComplexity), true
+	case "Deadline.cancelReason":
+		if e.ComplexityRoot.Deadline.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.CancelReason(childComplexity), true
+	case "Deadline.cancelledAt":
+		if e.ComplexityRoot.Deadline.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.CancelledAt(childComplexity), true
+	case "Deadline.codeVersion":
+		if e.ComplexityRoot.Deadline.CodeVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.CodeVersion(childComplexity), true
+	case "Deadline.createdAt":
+		if e.ComplexityRoot.Deadline.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.CreatedAt(childComplexity), true
+	case "Deadline.doneAt":
+		if e.ComplexityRoot.Deadline.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DoneAt(childComplexity), true
+	case "Deadline.dossier":
+		if e.ComplexityRoot.Deadline.Dossier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Dossier(childComplexity), true
+	case "Deadline.dueOn":
+		if e.ComplexityRoot.Deadline.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DueOn(childComplexity), true
+	case "Deadline.extended":
+		if e.ComplexityRoot.Deadline.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Extended(childComplexity), true
+	case "Deadline.id":
+		if e.ComplexityRoot.Deadline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.ID(childComplexity), true
+	case "Deadline.note":
+		if e.ComplexityRoot.Deadline.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Note(childComplexity), true
+	case "Deadline.proceeding":
+		if e.ComplexityRoot.Deadline.Proceeding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Proceeding(childComplexity), true
+	case "Deadline.rawEndOn":
+		if e.ComplexityRoot.Deadline.RawEndOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.RawEndOn(childComplexity), true
+	case "Deadline.rule":
+		if e.ComplexityRoot.Deadline.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Rule(childComplexity), true
+	case "Deadline.ruleId":
+		if e.ComplexityRoot.Deadline.RuleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.RuleID(childComplexity), true
+	case "Deadline.status":
+		if e.ComplexityRoot.Deadline.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Status(childComplexity), true
+	case "Deadline.steps":
+		if e.ComplexityRoot.Deadline.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Steps(childComplexity), true
+	case "Deadline.title":
+		if e.ComplexityRoot.Deadline.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Title(childComplexity), true
+	case "Deadline.triggerOn":
+		if e.ComplexityRoot.Deadline.TriggerOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.TriggerOn(childComplexity), true
+	case "Deadline.warnings":
+		if e.ComplexityRoot.Deadline.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Warnings(childComplexity), true
+
+	case "DeadlineConnection.nodes":
+		if e.ComplexityRoot.DeadlineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Nodes(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+
+	case "DeadlinePreview.article":
+		if e.ComplexityRoot.DeadlinePreview.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Article(childComplexity), true
+	case "DeadlinePreview.codeVersion":
+		if e.ComplexityRoot.DeadlinePreview.CodeVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.CodeVersion(childComplexity), true
+	case "DeadlinePreview.dueOn":
+		if e.ComplexityRoot.DeadlinePreview.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.DueOn(childComplexity), true
+	case "DeadlinePreview.extended":
+		if e.ComplexityRoot.DeadlinePreview.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Extended(childComplexity), true
+	case "DeadlinePreview.rawEndOn":
+		if e.ComplexityRoot.DeadlinePreview.RawEndOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.RawEndOn(childComplexity), true
+	case "DeadlinePreview.rule":
+		if e.ComplexityRoot.DeadlinePreview.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Rule(childComplexity), true
+	case "DeadlinePreview.steps":
+		if e.ComplexityRoot.DeadlinePreview.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Steps(childComplexity), true
+	case "DeadlinePreview.triggerOn":
+		if e.ComplexityRoot.DeadlinePreview.TriggerOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.TriggerOn(childComplexity), true
+	case "DeadlinePreview.warnings":
+		if e.ComplexityRoot.DeadlinePreview.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlinePreview.Warnings(childComplexity), true
+
+	case "DeadlineRule.appliesTo":
+		if e.ComplexityRoot.DeadlineRule.AppliesTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.AppliesTo(childComplexity), true
+	case "DeadlineRule.article":
+		if e.ComplexityRoot.DeadlineRule.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Article(childComplexity), true
+	case "DeadlineRule.citation":
+		if e.ComplexityRoot.DeadlineRule.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Citation(childComplexity), true
+	case "DeadlineRule.codeVersion":
+		if e.ComplexityRoot.DeadlineRule.CodeVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.CodeVersion(childComplexity), true
+	case "DeadlineRule.concerns":
+		if e.ComplexityRoot.DeadlineRule.Concerns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Concerns(childComplexity), true
+	case "DeadlineRule.duration":
+		if e.ComplexityRoot.DeadlineRule.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Duration(childComplexity), true
+	case "DeadlineRule.event":
+		if e.ComplexityRoot.DeadlineRule.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Event(childComplexity), true
+	case "DeadlineRule.follows":
+		if e.ComplexityRoot.DeadlineRule.Follows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Follows(childComplexity), true
+	case "DeadlineRule.id":
+		if e.ComplexityRoot.DeadlineRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.ID(childComplexity), true
+	case "DeadlineRule.kind":
+		if e.ComplexityRoot.DeadlineRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Kind(childComplexity), true
+	case "DeadlineRule.limits":
+		if e.ComplexityRoot.DeadlineRule.Limits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Limits(childComplexity), true
+	case "DeadlineRule.notes":
+		if e.ComplexityRoot.DeadlineRule.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Notes(childComplexity), true
+	case "DeadlineRule.source":
+		if e.ComplexityRoot.DeadlineRule.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Source(childComplexity), true
+	case "DeadlineRule.title":
+		if e.ComplexityRoot.DeadlineRule.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineRule.Title(childComplexity), true
+
 	case "Defendant.charges":
 		if e.ComplexityRoot.Defendant.Charges == nil {
 			break
@@ -1222,6 +1580,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.CurrentProceeding(childComplexity), true
+	case "Dossier.deadlines":
+		if e.ComplexityRoot.Dossier.Deadlines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.Deadlines(childComplexity), true
 	case "Dossier.defendants":
 		if e.ComplexityRoot.Dossier.Defendants == nil {
 			break
@@ -1252,6 +1616,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dossier.InstructionNumber(childComplexity), true
+	case "Dossier.nextDeadline":
+		if e.ComplexityRoot.Dossier.NextDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dossier.NextDeadline(childComplexity), true
 	case "Dossier.nextHearing":
 		if e.ComplexityRoot.Dossier.NextHearing == nil {
 			break
@@ -1684,6 +2054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddDefendant(childComplexity, args["input"].(model.AddDefendantInput)), true
+	case "Mutation.addManualDeadline":
+		if e.ComplexityRoot.Mutation.AddManualDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addManualDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddManualDeadline(childComplexity, args["input"].(model.AddManualDeadlineInput)), true
 	case "Mutation.addVictim":
 		if e.ComplexityRoot.Mutation.AddVictim == nil {
 			break
@@ -1717,6 +2098,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignDossier(childComplexity, args["dossierId"].(uuid.UUID), args["userId"].(uuid.UUID)), true
+	case "Mutation.cancelDeadline":
+		if e.ComplexityRoot.Mutation.CancelDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelDeadline(childComplexity, args["id"].(uuid.UUID), args["reason"].(string)), true
 	case "Mutation.cancelHearing":
 		if e.ComplexityRoot.Mutation.CancelHearing == nil {
 			break
@@ -1761,6 +2153,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseProceeding(childComplexity, args["id"].(uuid.UUID), args["input"].(model.CloseProceedingInput)), true
+	case "Mutation.completeDeadline":
+		if e.ComplexityRoot.Mutation.CompleteDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteDeadline(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.computeDeadline":
+		if e.ComplexityRoot.Mutation.ComputeDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_computeDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ComputeDeadline(childComplexity, args["input"].(model.ComputeDeadlineInput)), true
 	case "Mutation.confirmTotpEnrollment":
 		if e.ComplexityRoot.Mutation.ConfirmTotpEnrollment == nil {
 			break
@@ -2410,6 +2824,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ContentReference(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.deadline":
+		if e.ComplexityRoot.Query.Deadline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadline(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.deadlinePreview":
+		if e.ComplexityRoot.Query.DeadlinePreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlinePreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeadlinePreview(childComplexity, args["ruleId"].(string), args["triggerOn"].(time.Time)), true
+	case "Query.deadlineRules":
+		if e.ComplexityRoot.Query.DeadlineRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlineRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeadlineRules(childComplexity, args["at"].(*time.Time)), true
+	case "Query.deadlines":
+		if e.ComplexityRoot.Query.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["from"].(time.Time), args["to"].(time.Time), args["includeClosed"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.defendant":
 		if e.ComplexityRoot.Query.Defendant == nil {
 			break
@@ -2797,12 +3255,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddChargeInput", ec.unmarshalInputAddChargeInput),
 			graphql.NewInputUnmarshaler("AddContentReferenceInput", ec.unmarshalInputAddContentReferenceInput),
 			graphql.NewInputUnmarshaler("AddDefendantInput", ec.unmarshalInputAddDefendantInput),
+			graphql.NewInputUnmarshaler("AddManualDeadlineInput", ec.unmarshalInputAddManualDeadlineInput),
 			graphql.NewInputUnmarshaler("AddVictimInput", ec.unmarshalInputAddVictimInput),
 			graphql.NewInputUnmarshaler("AdvanceProceedingInput", ec.unmarshalInputAdvanceProceedingInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CloseDossierInput", ec.unmarshalInputCloseDossierInput),
 			graphql.NewInputUnmarshaler("CloseProceedingInput", ec.unmarshalInputCloseProceedingInput),
+			graphql.NewInputUnmarshaler("ComputeDeadlineInput", ec.unmarshalInputComputeDeadlineInput),
 			graphql.NewInputUnmarshaler("ConstituteCivilPartyInput", ec.unmarshalInputConstituteCivilPartyInput),
 			graphql.NewInputUnmarshaler("CreateDossierInput", ec.unmarshalInputCreateDossierInput),
 			graphql.NewInputUnmarshaler("CreateEvidenceInput", ec.unmarshalInputCreateEvidenceInput),
@@ -3430,6 +3890,204 @@ input RequalifyChargeInput {
   retainedOn: Date!
   "Why."
   reason: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/deadline.graphqls", Input: `extend type Query {
+  "One deadline, NOT_FOUND if it does not exist or the caller may not see it."
+  deadline(id: ID!): Deadline
+  """
+  Deadlines across the caller's dossiers due in [from, to] (calendar days,
+  both included; at most 400 days), by due date, one page at a time. Open
+  ones only unless includeClosed.
+  """
+  deadlines(from: Date!, to: Date!, includeClosed: Boolean = false, first: Int = 100, after: String): DeadlineConnection!
+  """
+  The catalogue of deadline rules, in the versions that apply to an event on
+  day ` + "`" + `at` + "`" + ` (today in Europe/Paris when omitted). Law, not case data.
+  """
+  deadlineRules(at: Date): [DeadlineRule!]!
+  """
+  What computeDeadline would store for this rule and trigger day, without
+  storing it: the date and its explanation, shown before saving. Reads no
+  case data.
+  """
+  deadlinePreview(ruleId: String!, triggerOn: Date!): DeadlinePreview!
+}
+
+extend type Mutation {
+  """
+  Compute a deadline from a rule of the catalogue and the day of its
+  triggering event, and store it in an open dossier with its explanation.
+  The server computes the date; the client never sends it.
+  """
+  computeDeadline(input: ComputeDeadlineInput!): Deadline!
+  "Add a deadline the catalogue does not compute (a date set by the court, an internal date) to an open dossier."
+  addManualDeadline(input: AddManualDeadlineInput!): Deadline!
+  "Mark an open deadline done."
+  completeDeadline(id: ID!): Deadline!
+  "Cancel an open deadline, with the reason."
+  cancelDeadline(id: ID!, reason: String!): Deadline!
+}
+
+extend type Dossier {
+  "Deadlines of this dossier: open ones first, then by due date."
+  deadlines: [Deadline!]!
+  "The open deadline due soonest from today."
+  nextDeadline: Deadline
+}
+
+"Where a deadline stands."
+enum DeadlineStatus @goModel(model: "github.com/egide/egide/internal/deadlines.Status") {
+  "To be met."
+  OPEN @goEnum(value: "github.com/egide/egide/internal/deadlines.Open")
+  "Met: the act was done."
+  DONE @goEnum(value: "github.com/egide/egide/internal/deadlines.Done")
+  "No longer relevant; the reason is recorded."
+  CANCELLED @goEnum(value: "github.com/egide/egide/internal/deadlines.Cancelled")
+}
+
+"What the date of a rule means."
+enum DeadlineKind @goModel(model: "github.com/egide/egide/internal/deadline.Kind") {
+  "A délai that expires: act at the latest on the due date, 24:00 (extended by CPP 801)."
+  LIMIT @goEnum(value: "github.com/egide/egide/internal/deadline.Limit")
+  "An act admissible only from the due date (not extended)."
+  OPENS @goEnum(value: "github.com/egide/egide/internal/deadline.Opens")
+  "The last day to set the public action in motion (not extended)."
+  PRESCRIPTION @goEnum(value: "github.com/egide/egide/internal/deadline.Prescription")
+  "A date set by the court, shown as given."
+  MANUAL @goEnum(value: "github.com/egide/egide/internal/deadline.Manual")
+}
+
+"A deadline (échéance) of a dossier."
+type Deadline @goModel(model: "github.com/egide/egide/internal/deadlines.Deadline") {
+  "Identifier."
+  id: ID!
+  "The dossier."
+  dossier: Dossier!
+  "The proceeding it belongs to, if recorded."
+  proceeding: Proceeding
+  "The rule's id in the catalogue, or \"manual\"."
+  ruleId: String!
+  "The rule applied, in the version of the trigger day; null for a manual deadline."
+  rule: DeadlineRule
+  "The code version applied (CPP, CPP-2029), as stored when computed; empty for a manual deadline."
+  codeVersion: String!
+  "The article applied, as stored when computed (e.g. \"498 al. 1\"); empty when unknown or manual."
+  article: String!
+  "The day of the triggering event; null for a manual deadline."
+  triggerOn: Date
+  "The due date: the last day (24:00) of a délai, the first day an act is admissible, or the date set."
+  dueOn: Date!
+  "The end of the duration before any CPP 801 extension; null for a manual deadline."
+  rawEndOn: Date
+  "Whether CPP 801 moved the end to the next working day."
+  extended: Boolean!
+  "How the date was computed, step by step, in French."
+  steps: [String!]!
+  "What the jurist must check, in French."
+  warnings: [String!]!
+  "Title of a manual deadline; empty for a computed one (see rule)."
+  title: String!
+  "Note of a manual deadline."
+  note: String!
+  "Open, done or cancelled."
+  status: DeadlineStatus!
+  "When it was marked done."
+  doneAt: Time
+  "Why it was cancelled."
+  cancelReason: String!
+  "When it was cancelled."
+  cancelledAt: Time
+  "When it was recorded."
+  createdAt: Time!
+}
+
+"A rule of the deadline catalogue, in one version of the code."
+type DeadlineRule @goModel(model: "github.com/egide/egide/internal/deadlines.RuleVersion") {
+  "Stable id of the rule (e.g. \"tc-appel\")."
+  id: String!
+  "Title, in French."
+  title: String!
+  "The decision or act it applies to, in French."
+  appliesTo: String!
+  "What the computed date means."
+  kind: DeadlineKind!
+  "The triggering event, in French (e.g. \"prononcé de la décision\")."
+  event: String!
+  "The duration, in French (e.g. \"10 jours\"); empty for a date set by the court."
+  duration: String!
+  "The code version of this version of the rule (CPP, CPP-2029)."
+  codeVersion: String!
+  "The article in that version (e.g. \"498 al. 1\"); empty when its number is not known yet."
+  article: String!
+  "The citation in French (e.g. \"art. 498 al. 1 CPP\")."
+  citation: String!
+  "Who the rule concerns, in French."
+  concerns: [String!]!
+  "Limits on the right, in French (e.g. civil interests only)."
+  limits: [String!]!
+  "Readings and uncertain points, in French."
+  notes: [String!]!
+  "A French summary of the text applied."
+  source: String!
+  "The id of the rule whose window this one extends (appel incident)."
+  follows: String
+}
+
+"A date computed from a rule and a trigger day, not stored (see deadlinePreview)."
+type DeadlinePreview @goModel(model: "github.com/egide/egide/internal/deadlines.Preview") {
+  "The rule applied, in the version of the trigger day."
+  rule: DeadlineRule!
+  "The code version applied (CPP, CPP-2029)."
+  codeVersion: String!
+  "The article applied; empty when its number is not known yet."
+  article: String!
+  "The day of the triggering event."
+  triggerOn: Date!
+  "The due date."
+  dueOn: Date!
+  "The end of the duration before any CPP 801 extension."
+  rawEndOn: Date!
+  "Whether CPP 801 moved the end to the next working day."
+  extended: Boolean!
+  "How the date is computed, step by step, in French."
+  steps: [String!]!
+  "What the jurist must check, in French."
+  warnings: [String!]!
+}
+
+"A page of deadlines."
+type DeadlineConnection {
+  "The deadlines of this page."
+  nodes: [Deadline!]!
+  "How to fetch the next page."
+  pageInfo: PageInfo!
+}
+
+"A deadline to compute."
+input ComputeDeadlineInput {
+  "The dossier; it must be open."
+  dossierId: ID!
+  "The proceeding, in the same dossier."
+  proceedingId: ID
+  "The rule's id (see deadlineRules)."
+  ruleId: String!
+  "The day of the triggering event; at most a year ahead."
+  triggerOn: Date!
+}
+
+"A deadline entered by hand."
+input AddManualDeadlineInput {
+  "The dossier; it must be open."
+  dossierId: ID!
+  "The proceeding, in the same dossier."
+  proceedingId: ID
+  "What is due (1 to 200 characters)."
+  title: String!
+  "The due date."
+  dueOn: Date!
+  "A note (up to 2000 characters)."
+  note: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/dossier.graphqls", Input: `extend type Query {
@@ -4700,6 +5358,120 @@ func (ec *executionContext) childFields_ContentReport(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ContentReport", field.Name)
 }
 
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deadline_id(ctx, field)
+	case "dossier":
+		return ec.fieldContext_Deadline_dossier(ctx, field)
+	case "proceeding":
+		return ec.fieldContext_Deadline_proceeding(ctx, field)
+	case "ruleId":
+		return ec.fieldContext_Deadline_ruleId(ctx, field)
+	case "rule":
+		return ec.fieldContext_Deadline_rule(ctx, field)
+	case "codeVersion":
+		return ec.fieldContext_Deadline_codeVersion(ctx, field)
+	case "article":
+		return ec.fieldContext_Deadline_article(ctx, field)
+	case "triggerOn":
+		return ec.fieldContext_Deadline_triggerOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Deadline_dueOn(ctx, field)
+	case "rawEndOn":
+		return ec.fieldContext_Deadline_rawEndOn(ctx, field)
+	case "extended":
+		return ec.fieldContext_Deadline_extended(ctx, field)
+	case "steps":
+		return ec.fieldContext_Deadline_steps(ctx, field)
+	case "warnings":
+		return ec.fieldContext_Deadline_warnings(ctx, field)
+	case "title":
+		return ec.fieldContext_Deadline_title(ctx, field)
+	case "note":
+		return ec.fieldContext_Deadline_note(ctx, field)
+	case "status":
+		return ec.fieldContext_Deadline_status(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_Deadline_doneAt(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_Deadline_cancelReason(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_Deadline_cancelledAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Deadline_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlinePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_DeadlinePreview_rule(ctx, field)
+	case "codeVersion":
+		return ec.fieldContext_DeadlinePreview_codeVersion(ctx, field)
+	case "article":
+		return ec.fieldContext_DeadlinePreview_article(ctx, field)
+	case "triggerOn":
+		return ec.fieldContext_DeadlinePreview_triggerOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_DeadlinePreview_dueOn(ctx, field)
+	case "rawEndOn":
+		return ec.fieldContext_DeadlinePreview_rawEndOn(ctx, field)
+	case "extended":
+		return ec.fieldContext_DeadlinePreview_extended(ctx, field)
+	case "steps":
+		return ec.fieldContext_DeadlinePreview_steps(ctx, field)
+	case "warnings":
+		return ec.fieldContext_DeadlinePreview_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlinePreview", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeadlineRule_id(ctx, field)
+	case "title":
+		return ec.fieldContext_DeadlineRule_title(ctx, field)
+	case "appliesTo":
+		return ec.fieldContext_DeadlineRule_appliesTo(ctx, field)
+	case "kind":
+		return ec.fieldContext_DeadlineRule_kind(ctx, field)
+	case "event":
+		return ec.fieldContext_DeadlineRule_event(ctx, field)
+	case "duration":
+		return ec.fieldContext_DeadlineRule_duration(ctx, field)
+	case "codeVersion":
+		return ec.fieldContext_DeadlineRule_codeVersion(ctx, field)
+	case "article":
+		return ec.fieldContext_DeadlineRule_article(ctx, field)
+	case "citation":
+		return ec.fieldContext_DeadlineRule_citation(ctx, field)
+	case "concerns":
+		return ec.fieldContext_DeadlineRule_concerns(ctx, field)
+	case "limits":
+		return ec.fieldContext_DeadlineRule_limits(ctx, field)
+	case "notes":
+		return ec.fieldContext_DeadlineRule_notes(ctx, field)
+	case "source":
+		return ec.fieldContext_DeadlineRule_source(ctx, field)
+	case "follows":
+		return ec.fieldContext_DeadlineRule_follows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineRule", field.Name)
+}
+
 func (ec *executionContext) childFields_Defendant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4776,6 +5548,10 @@ func (ec *executionContext) childFields_Dossier(ctx context.Context, field graph
 		return ec.fieldContext_Dossier_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Dossier_updatedAt(ctx, field)
+	case "deadlines":
+		return ec.fieldContext_Dossier_deadlines(ctx, field)
+	case "nextDeadline":
+		return ec.fieldContext_Dossier_nextDeadline(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Dossier_evidence(ctx, field)
 	case "contentReferences":
@@ -5306,6 +6082,20 @@ func (ec *executionContext) field_Mutation_addDefendant_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addManualDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddManualDeadlineInput, error) {
+			return ec.unmarshalNAddManualDeadlineInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAddManualDeadlineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addVictim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5361,6 +6151,28 @@ func (ec *executionContext) field_Mutation_assignDossier_args(ctx context.Contex
 		return nil, err
 	}
 	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -5441,6 +6253,34 @@ func (ec *executionContext) field_Mutation_closeProceeding_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_computeDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ComputeDeadlineInput, error) {
+			return ec.unmarshalNComputeDeadlineInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐComputeDeadlineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6205,6 +7045,102 @@ func (ec *executionContext) field_Query_contentReference_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlinePreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ruleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ruleId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "triggerOn",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["triggerOn"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlineRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeClosed",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeClosed"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -8541,6 +9477,1095 @@ func (ec *executionContext) fieldContext_ContentReport_outcome(_ context.Context
 	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "String")
 }
 
+func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deadline_dossier(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_dossier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Dossier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v dossier.Dossier) graphql.Marshaler {
+			return ec.marshalNDossier2githubᚗcomᚋegideᚋegideᚋinternalᚋdossierᚐDossier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_dossier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dossier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_proceeding(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_proceeding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Deadline().Proceeding(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *proceeding.Proceeding) graphql.Marshaler {
+			return ec.marshalOProceeding2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋproceedingᚐProceeding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_proceeding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Proceeding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_ruleId(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_ruleId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RuleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_ruleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_rule(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *deadlines.RuleVersion) graphql.Marshaler {
+			return ec.marshalODeadlineRule2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deadline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Deadline_codeVersion(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_codeVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_codeVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_article(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_triggerOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_triggerOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TriggerOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_triggerOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_dueOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_rawEndOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_rawEndOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawEndOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_rawEndOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Deadline_extended(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Deadline_steps(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_warnings(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_title(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_note(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_status(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Status) graphql.Marshaler {
+			return ec.marshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "DeadlineStatus")
+}
+
+func (ec *executionContext) _Deadline_doneAt(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_doneAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_doneAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deadline_cancelReason(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_cancelReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deadline_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deadline_createdAt(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deadline_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deadline_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DeadlineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlinePreview_rule(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.RuleVersion) graphql.Marshaler {
+			return ec.marshalNDeadlineRule2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlinePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlinePreview_codeVersion(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_codeVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_codeVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_article(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_triggerOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_triggerOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TriggerOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_triggerOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_dueOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_rawEndOn(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_rawEndOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawEndOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_rawEndOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DeadlinePreview_extended(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_extended(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Extended, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_extended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DeadlinePreview_steps(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlinePreview_warnings(ctx context.Context, field graphql.CollectedField, obj *deadlines.Preview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlinePreview_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlinePreview_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlinePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_id(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_title(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_appliesTo(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_appliesTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliesTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_appliesTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_kind(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadline.Kind) graphql.Marshaler {
+			return ec.marshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "DeadlineKind")
+}
+
+func (ec *executionContext) _DeadlineRule_event(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_duration(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_codeVersion(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_codeVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_codeVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_article(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_citation(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_concerns(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_concerns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Concerns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_concerns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_limits(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_limits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_limits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_notes(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_source(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineRule_follows(ctx context.Context, field graphql.CollectedField, obj *deadlines.RuleVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineRule_follows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Follows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineRule_follows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineRule", field, false, false, "String")
+}
+
 func (ec *executionContext) _Defendant_id(ctx context.Context, field graphql.CollectedField, obj *person.Defendant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9441,6 +11466,70 @@ func (ec *executionContext) _Dossier_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Dossier_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dossier", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Dossier_deadlines(ctx context.Context, field graphql.CollectedField, obj *dossier.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().Deadlines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_deadlines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dossier_nextDeadline(ctx context.Context, field graphql.CollectedField, obj *dossier.Dossier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dossier_nextDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dossier().NextDeadline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dossier_nextDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dossier",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Dossier_evidence(ctx context.Context, field graphql.CollectedField, obj *dossier.Dossier) (ret graphql.Marshaler) {
@@ -11547,6 +13636,182 @@ func (ec *executionContext) fieldContext_Mutation_requalifyCharge(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_requalifyCharge_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_computeDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_computeDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ComputeDeadline(ctx, fc.Args["input"].(model.ComputeDeadlineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_computeDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_computeDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addManualDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addManualDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddManualDeadline(ctx, fc.Args["input"].(model.AddManualDeadlineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addManualDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addManualDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteDeadline(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelDeadline(ctx, fc.Args["id"].(uuid.UUID), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13973,6 +16238,182 @@ func (ec *executionContext) fieldContext_Query_charge(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_charge_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deadline(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *deadlines.Deadline) graphql.Marshaler {
+			return ec.marshalODeadline2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["includeClosed"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐDeadlineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadlineRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlineRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeadlineRules(ctx, fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []deadlines.RuleVersion) graphql.Marshaler {
+			return ec.marshalNDeadlineRule2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlineRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineRule(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlineRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadlinePreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadlinePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeadlinePreview(ctx, fc.Args["ruleId"].(string), fc.Args["triggerOn"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v deadlines.Preview) graphql.Marshaler {
+			return ec.marshalNDeadlinePreview2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadlinePreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlinePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadlinePreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16697,6 +19138,76 @@ func UnmarshalAddDefendantInput(ctx context.Context, raw any) (model.AddDefendan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddManualDeadlineInput(ctx context.Context, obj any) (model.AddManualDeadlineInput, error) {
+	var it model.AddManualDeadlineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dossierId", "proceedingId", "title", "dueOn", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dossierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dossierId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DossierID = data
+		case "proceedingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proceedingId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProceedingID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddManualDeadlineInput unmarshals raw into the AddManualDeadlineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddManualDeadlineInput(ctx context.Context, raw any) (model.AddManualDeadlineInput, error) {
+	var out model.AddManualDeadlineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddManualDeadlineInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddVictimInput(ctx context.Context, obj any) (model.AddVictimInput, error) {
 	var it model.AddVictimInput
 	if obj == nil {
@@ -17086,6 +19597,69 @@ func (ec *executionContext) unmarshalInputCloseProceedingInput(ctx context.Conte
 func UnmarshalCloseProceedingInput(ctx context.Context, raw any) (model.CloseProceedingInput, error) {
 	var out model.CloseProceedingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseProceedingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComputeDeadlineInput(ctx context.Context, obj any) (model.ComputeDeadlineInput, error) {
+	var it model.ComputeDeadlineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dossierId", "proceedingId", "ruleId", "triggerOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dossierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dossierId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DossierID = data
+		case "proceedingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proceedingId"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProceedingID = data
+		case "ruleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ruleId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RuleID = data
+		case "triggerOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("triggerOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TriggerOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComputeDeadlineInput unmarshals raw into the ComputeDeadlineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComputeDeadlineInput(ctx context.Context, raw any) (model.ComputeDeadlineInput, error) {
+	var out model.ComputeDeadlineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComputeDeadlineInput", raw, &out)
 	return out, err
 }
 
@@ -19358,6 +21932,345 @@ func (ec *executionContext) _ContentReport(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var deadlineImplementors = []string{"Deadline"}
+
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *deadlines.Deadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deadline")
+		case "id":
+			out.Values[i] = ec._Deadline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dossier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_dossier(ctx, field, obj)
+				})
+		case "proceeding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_proceeding(ctx, field, obj)
+				})
+		case "ruleId":
+			out.Values[i] = ec._Deadline_ruleId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rule":
+			out.Values[i] = ec._Deadline_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "codeVersion":
+			out.Values[i] = ec._Deadline_codeVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.Values[i] = ec._Deadline_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "triggerOn":
+			out.Values[i] = ec._Deadline_triggerOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Deadline_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rawEndOn":
+			out.Values[i] = ec._Deadline_rawEndOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extended":
+			out.Values[i] = ec._Deadline_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "steps":
+			out.Values[i] = ec._Deadline_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "warnings":
+			out.Values[i] = ec._Deadline_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Deadline_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Deadline_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Deadline_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneAt":
+			out.Values[i] = ec._Deadline_doneAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelReason":
+			out.Values[i] = ec._Deadline_cancelReason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._Deadline_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Deadline_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineConnectionImplementors = []string{"DeadlineConnection"}
+
+func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineConnection")
+		case "nodes":
+			out.Values[i] = ec._DeadlineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlinePreviewImplementors = []string{"DeadlinePreview"}
+
+func (ec *executionContext) _DeadlinePreview(ctx context.Context, sel ast.SelectionSet, obj *deadlines.Preview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlinePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlinePreview")
+		case "rule":
+			out.Values[i] = ec._DeadlinePreview_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeVersion":
+			out.Values[i] = ec._DeadlinePreview_codeVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._DeadlinePreview_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "triggerOn":
+			out.Values[i] = ec._DeadlinePreview_triggerOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._DeadlinePreview_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rawEndOn":
+			out.Values[i] = ec._DeadlinePreview_rawEndOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extended":
+			out.Values[i] = ec._DeadlinePreview_extended(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._DeadlinePreview_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._DeadlinePreview_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineRuleImplementors = []string{"DeadlineRule"}
+
+func (ec *executionContext) _DeadlineRule(ctx context.Context, sel ast.SelectionSet, obj *deadlines.RuleVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineRule")
+		case "id":
+			out.Values[i] = ec._DeadlineRule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._DeadlineRule_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appliesTo":
+			out.Values[i] = ec._DeadlineRule_appliesTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._DeadlineRule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._DeadlineRule_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duration":
+			out.Values[i] = ec._DeadlineRule_duration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeVersion":
+			out.Values[i] = ec._DeadlineRule_codeVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._DeadlineRule_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citation":
+			out.Values[i] = ec._DeadlineRule_citation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "concerns":
+			out.Values[i] = ec._DeadlineRule_concerns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "limits":
+			out.Values[i] = ec._DeadlineRule_limits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notes":
+			out.Values[i] = ec._DeadlineRule_notes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._DeadlineRule_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "follows":
+			out.Values[i] = ec._DeadlineRule_follows(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var defendantImplementors = []string{"Defendant"}
 
 func (ec *executionContext) _Defendant(ctx context.Context, sel ast.SelectionSet, obj *person.Defendant) graphql.Marshaler {
@@ -19579,6 +22492,18 @@ func (ec *executionContext) _Dossier(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "deadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_deadlines(ctx, field, obj)
+				})
+		case "nextDeadline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dossier_nextDeadline(ctx, field, obj)
+				})
 		case "evidence":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20237,6 +23162,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "computeDeadline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_computeDeadline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addManualDeadline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addManualDeadline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeDeadline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeDeadline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelDeadline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelDeadline(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createDossier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDossier(ctx, field)
@@ -20836,6 +23789,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_charge(ctx, field)
+				})
+		case "deadline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadline(ctx, field)
+				})
+		case "deadlines":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlines(ctx, field)
+				})
+		case "deadlineRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlineRules(ctx, field)
+				})
+		case "deadlinePreview":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadlinePreview(ctx, field)
 				})
 		case "dossier":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -21703,6 +24680,11 @@ func (ec *executionContext) unmarshalNAddDefendantInput2githubᚗcomᚋegideᚋe
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAddManualDeadlineInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAddManualDeadlineInput(ctx context.Context, v any) (model.AddManualDeadlineInput, error) {
+	res, err := ec.unmarshalInputAddManualDeadlineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAddVictimInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐAddVictimInput(ctx context.Context, v any) (model.AddVictimInput, error) {
 	res, err := ec.unmarshalInputAddVictimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21896,6 +24878,11 @@ func (ec *executionContext) unmarshalNCloseProceedingInput2githubᚗcomᚋegide�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNComputeDeadlineInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐComputeDeadlineInput(ctx context.Context, v any) (model.ComputeDeadlineInput, error) {
+	res, err := ec.unmarshalInputComputeDeadlineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNConsent2githubᚗcomᚋegideᚋegideᚋinternalᚋpersonᚐConsent(ctx context.Context, sel ast.SelectionSet, v person.Consent) graphql.Marshaler {
 	return ec._Consent(ctx, sel, &v)
 }
@@ -22057,6 +25044,112 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	}
 	return res
 }
+
+func (ec *executionContext) marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx context.Context, sel ast.SelectionSet, v deadlines.Deadline) graphql.Marshaler {
+	return ec._Deadline(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadline2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []deadlines.Deadline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadline2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadlineConnection2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v model.DeadlineConnection) graphql.Marshaler {
+	return ec._DeadlineConnection(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind(ctx context.Context, v any) (deadline.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind(ctx context.Context, sel ast.SelectionSet, v deadline.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind = map[string]deadline.Kind{
+		"LIMIT":        deadline.Limit,
+		"OPENS":        deadline.Opens,
+		"PRESCRIPTION": deadline.Prescription,
+		"MANUAL":       deadline.Manual,
+	}
+	marshalNDeadlineKind2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlineᚐKind = map[deadline.Kind]string{
+		deadline.Limit:        "LIMIT",
+		deadline.Opens:        "OPENS",
+		deadline.Prescription: "PRESCRIPTION",
+		deadline.Manual:       "MANUAL",
+	}
+)
+
+func (ec *executionContext) marshalNDeadlinePreview2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐPreview(ctx context.Context, sel ast.SelectionSet, v deadlines.Preview) graphql.Marshaler {
+	return ec._DeadlinePreview(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadlineRule2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx context.Context, sel ast.SelectionSet, v deadlines.RuleVersion) graphql.Marshaler {
+	return ec._DeadlineRule(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadlineRule2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []deadlines.RuleVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadlineRule2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus(ctx context.Context, v any) (deadlines.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus(ctx context.Context, sel ast.SelectionSet, v deadlines.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DeadlineStatus!")
+	}
+	return res
+}
+
+var (
+	unmarshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus = map[string]deadlines.Status{
+		"OPEN":      deadlines.Open,
+		"DONE":      deadlines.Done,
+		"CANCELLED": deadlines.Cancelled,
+	}
+	marshalNDeadlineStatus2githubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐStatus = map[deadlines.Status]string{
+		deadlines.Open:      "OPEN",
+		deadlines.Done:      "DONE",
+		deadlines.Cancelled: "CANCELLED",
+	}
+)
 
 func (ec *executionContext) unmarshalNDecideStandingInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐDecideStandingInput(ctx context.Context, v any) (model.DecideStandingInput, error) {
 	res, err := ec.unmarshalInputDecideStandingInput(ctx, v)
@@ -23258,6 +26351,20 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeadline2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *deadlines.Deadline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeadlineRule2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋdeadlinesᚐRuleVersion(ctx context.Context, sel ast.SelectionSet, v *deadlines.RuleVersion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeadlineRule(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODefendant2ᚖgithubᚗcomᚋegideᚋegideᚋinternalᚋpersonᚐDefendant(ctx context.Context, sel ast.SelectionSet, v *person.Defendant) graphql.Marshaler {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/charge"
+	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
 	"github.com/egide/egide/internal/hearing"
 	"github.com/egide/egide/internal/organisation"
@@ -79,6 +80,20 @@ type AddDefendantInput struct {
 	Role person.DefendantRole `json:"role"`
 	// Country, ISO 3166-1 alpha-2.
 	Country *string `json:"country,omitempty"`
+}
+
+// A deadline entered by hand.
+type AddManualDeadlineInput struct {
+	// The dossier; it must be open.
+	DossierID uuid.UUID `json:"dossierId"`
+	// The proceeding, in the same dossier.
+	ProceedingID *uuid.UUID `json:"proceedingId,omitempty"`
+	// What is due (1 to 200 characters).
+	Title string `json:"title"`
+	// The due date.
+	DueOn time.Time `json:"dueOn"`
+	// A note (up to 2000 characters).
+	Note *string `json:"note,omitempty"`
 }
 
 // A new victim.
@@ -205,6 +220,18 @@ type CloseProceedingInput struct {
 	Outcome string `json:"outcome"`
 }
 
+// A deadline to compute.
+type ComputeDeadlineInput struct {
+	// The dossier; it must be open.
+	DossierID uuid.UUID `json:"dossierId"`
+	// The proceeding, in the same dossier.
+	ProceedingID *uuid.UUID `json:"proceedingId,omitempty"`
+	// The rule's id (see deadlineRules).
+	RuleID string `json:"ruleId"`
+	// The day of the triggering event; at most a year ahead.
+	TriggerOn time.Time `json:"triggerOn"`
+}
+
 // A civil-party constitution.
 type ConstituteCivilPartyInput struct {
 	// The proceeding.
@@ -233,6 +260,14 @@ type CreateUserInput struct {
 	TemporaryPassword string `json:"temporaryPassword"`
 	// For the instance operator only: the organisation of a first administrator.
 	OrganisationID *uuid.UUID `json:"organisationId,omitempty"`
+}
+
+// A page of deadlines.
+type DeadlineConnection struct {
+	// The deadlines of this page.
+	Nodes []deadlines.Deadline `json:"nodes"`
+	// How to fetch the next page.
+	PageInfo *PageInfo `json:"pageInfo"`
 }
 
 // The court's decision on a constitution.

@@ -395,7 +395,7 @@ func (az *Authorizer) InTx(ctx context.Context, a actor.Actor, fn func(pgx.Tx) e
 // rowTables are the tables whose rows belong to one dossier, looked up by
 // RowDossier (a fixed list: the table name is spliced into SQL).
 var rowTables = map[string]bool{"victims": true, "defendants": true, "charges": true, "proceedings": true,
-	"hearings": true, "evidence": true, "content_references": true}
+	"hearings": true, "evidence": true, "content_references": true, "deadlines": true}
 
 // RowDossier returns the dossier a row of table belongs to, to authorize
 // an access to that row with Dossier. When the row does not exist it is a

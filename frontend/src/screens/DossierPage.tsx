@@ -23,6 +23,7 @@ import {
 } from './dossier/Actions';
 import { VictimConsents } from './dossier/Consents';
 import { EvidenceSection } from './dossier/Evidence';
+import { DeadlinesSection } from './dossier/Deadlines';
 import { HearingsSection } from './dossier/Hearings';
 import { ProceedingsSection } from './dossier/Proceedings';
 
@@ -215,6 +216,8 @@ function CaseDossierPage({ id }: { id: string }) {
       <ProceedingsSection dossierId={d.id} proceedings={d.proceedings} canWrite={writeCase && owner} canStand={can(roles, 'standing:write')} dossierOpen={open} onDone={refresh} />
 
       <HearingsSection dossier={d} canWrite={can(roles, 'hearing:write') && open && owner} onDone={refresh} />
+
+      <DeadlinesSection dossierId={d.id} canWrite={can(roles, 'hearing:write') && owner} dossierOpen={open} />
 
       {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open && owner} />}
     </article>
