@@ -9,6 +9,7 @@ import (
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/dossier"
@@ -32,6 +33,7 @@ type Resolver struct {
 	ProceedingSvc   *proceeding.Service
 	HearingSvc      *hearing.Service
 	DeadlineSvc     *deadlines.Service
+	CalendarFeedSvc *calfeed.Service
 	UserSvc         *user.Service
 	AuditLogSvc     *auditlog.Service
 	EvidenceSvc     *evidence.Service

@@ -20,6 +20,7 @@ import (
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/deadlines"
@@ -555,6 +556,7 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 			return nil, err
 		}
 	}
+	hearings, dls := hearing.NewService(az), deadlines.NewService(az)
 	res := &graph.Resolver{
 		AuthSvc:         authSvc,
 		OrganisationSvc: organisation.NewService(az),
@@ -562,8 +564,9 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		PersonSvc:       person.NewService(az, kr),
 		ChargeSvc:       charge.NewService(az),
 		ProceedingSvc:   proceeding.NewService(az),
-		HearingSvc:      hearing.NewService(az),
-		DeadlineSvc:     deadlines.NewService(az),
+		HearingSvc:      hearings,
+		DeadlineSvc:     dls,
+		CalendarFeedSvc: calfeed.NewService(pool, az, hearings, dls, cfg.PublicURL),
 		UserSvc:         user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc:     auditlog.NewService(az),
 		EvidenceSvc:     vault,
@@ -581,6 +584,7 @@ func newHandlerWith(pool *pgxpool.Pool, kr *crypto.KeyRing, cfg Config, log *slo
 		OIDC:            sso,
 		AuditLog:        res.AuditLogSvc,
 		Evidence:        vault,
+		CalendarFeeds:   res.CalendarFeedSvc,
 		TrustedProxies:  cfg.TrustedProxies,
 		ForwardedHeader: cfg.ForwardedHeader,
 		HSTS:            cfg.hsts(),

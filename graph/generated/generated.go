@@ -18,6 +18,7 @@ import (
 	"github.com/egide/egide/graph/scalar"
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/deadline"
 	"github.com/egide/egide/internal/deadlines"
@@ -107,6 +108,12 @@ type ComplexityRoot struct {
 		PageInfo func(childComplexity int) int
 	}
 
+	CalendarFeed struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+	}
+
 	Charge struct {
 		AggravatingCircumstances func(childComplexity int) int
 		Article                  func(childComplexity int) int
@@ -170,6 +177,11 @@ type ComplexityRoot struct {
 		Outcome    func(childComplexity int) int
 		Reference  func(childComplexity int) int
 		ReportedOn func(childComplexity int) int
+	}
+
+	CreatedCalendarFeed struct {
+		Feed func(childComplexity int) int
+		URL  func(childComplexity int) int
 	}
 
 	Deadline struct {
@@ -364,6 +376,7 @@ type ComplexityRoot struct {
 		ComputeDeadline          func(childComplexity int, input model.ComputeDeadlineInput) int
 		ConfirmTotpEnrollment    func(childComplexity int, code string) int
 		ConstituteCivilParty     func(childComplexity int, input model.ConstituteCivilPartyInput) int
+		CreateCalendarFeed       func(childComplexity int) int
 		CreateDossier            func(childComplexity int, input dossier.CreateInput) int
 		CreateEvidence           func(childComplexity int, input evidence.CreateInput) int
 		CreateOrganisation       func(childComplexity int, input model.OrganisationInput) int
@@ -387,6 +400,7 @@ type ComplexityRoot struct {
 		ResetUserPassword        func(childComplexity int, id uuid.UUID, temporaryPassword string) int
 		ResetUserSecondFactor    func(childComplexity int, id uuid.UUID) int
 		RevealIdentity           func(childComplexity int, personID uuid.UUID, reason string) int
+		RevokeCalendarFeed       func(childComplexity int, id uuid.UUID) int
 		ScheduleHearing          func(childComplexity int, input model.ScheduleHearingInput) int
 		SetDefendantIdentity     func(childComplexity int, id uuid.UUID, input model.IdentityInput) int
 		SetUserRoles             func(childComplexity int, id uuid.UUID, roles []actor.Role) int
@@ -451,6 +465,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditEvents        func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		CalendarFeeds      func(childComplexity int) int
 		Charge             func(childComplexity int, id uuid.UUID) int
 		ContentReference   func(childComplexity int, id uuid.UUID) int
 		Deadline           func(childComplexity int, id uuid.UUID) int
@@ -607,6 +622,8 @@ type MutationResolver interface {
 	UnassignDossier(ctx context.Context, dossierID uuid.UUID, userID uuid.UUID) (dossier.Dossier, error)
 	ShareDossier(ctx context.Context, dossierID uuid.UUID, organisationID uuid.UUID) (dossier.Dossier, error)
 	UnshareDossier(ctx context.Context, dossierID uuid.UUID, organisationID uuid.UUID) (dossier.Dossier, error)
+	CreateCalendarFeed(ctx context.Context) (calfeed.Created, error)
+	RevokeCalendarFeed(ctx context.Context, id uuid.UUID) (bool, error)
 	AddCharge(ctx context.Context, input model.AddChargeInput) (charge.Charge, error)
 	RequalifyCharge(ctx context.Context, id uuid.UUID, input model.RequalifyChargeInput) (charge.Charge, error)
 	ComputeDeadline(ctx context.Context, input model.ComputeDeadlineInput) (deadlines.Deadline, error)
@@ -660,6 +677,7 @@ type QueryResolver interface {
 	User(ctx context.Context, id uuid.UUID) (*model.User, error)
 	AuditEvents(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (model.AuditEventConnection, error)
 	VictimAccessReport(ctx context.Context, victimID uuid.UUID, from *time.Time, to *time.Time) (model.AccessReport, error)
+	CalendarFeeds(ctx context.Context) ([]calfeed.Feed, error)
 	PenalArticles(ctx context.Context) ([]charge.Article, error)
 	Charge(ctx context.Context, id uuid.UUID) (*charge.Charge, error)
 	Deadline(ctx context.Context, id uuid.UUID) (*deadlines.Deadline, error)
@@ -898,6 +916,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "CalendarFeed.createdAt":
+		if e.ComplexityRoot.CalendarFeed.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.CreatedAt(childComplexity), true
+	case "CalendarFeed.id":
+		if e.ComplexityRoot.CalendarFeed.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.ID(childComplexity), true
+	case "CalendarFeed.lastUsedAt":
+		if e.ComplexityRoot.CalendarFeed.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CalendarFeed.LastUsedAt(childComplexity), true
 
 	case "Charge.aggravatingCircumstances":
 		if e.ComplexityRoot.Charge.AggravatingCircumstances == nil {
@@ -1203,6 +1240,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContentReport.ReportedOn(childComplexity), true
+
+	case "CreatedCalendarFeed.feed":
+		if e.ComplexityRoot.CreatedCalendarFeed.Feed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedCalendarFeed.Feed(childComplexity), true
+	case "CreatedCalendarFeed.url":
+		if e.ComplexityRoot.CreatedCalendarFeed.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedCalendarFeed.URL(childComplexity), true
 
 	case "Deadline.article":
 		if e.ComplexityRoot.Deadline.Article == nil {
@@ -2197,6 +2247,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConstituteCivilParty(childComplexity, args["input"].(model.ConstituteCivilPartyInput)), true
+	case "Mutation.createCalendarFeed":
+		if e.ComplexityRoot.Mutation.CreateCalendarFeed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCalendarFeed(childComplexity), true
 	case "Mutation.createDossier":
 		if e.ComplexityRoot.Mutation.CreateDossier == nil {
 			break
@@ -2445,6 +2501,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevealIdentity(childComplexity, args["personId"].(uuid.UUID), args["reason"].(string)), true
+	case "Mutation.revokeCalendarFeed":
+		if e.ComplexityRoot.Mutation.RevokeCalendarFeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeCalendarFeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeCalendarFeed(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.scheduleHearing":
 		if e.ComplexityRoot.Mutation.ScheduleHearing == nil {
 			break
@@ -2802,6 +2869,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.calendarFeeds":
+		if e.ComplexityRoot.Query.CalendarFeeds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CalendarFeeds(childComplexity), true
 	case "Query.charge":
 		if e.ComplexityRoot.Query.Charge == nil {
 			break
@@ -3763,6 +3836,47 @@ enum Role @goModel(model: "github.com/egide/egide/internal/actor.Role") {
   ADVOCACY @goEnum(value: "github.com/egide/egide/internal/actor.Advocacy")
   "The data-protection officer: audit log and data-subject requests."
   DPO @goEnum(value: "github.com/egide/egide/internal/actor.DPO")
+}
+`, BuiltIn: false},
+	{Name: "../schema/calendar.graphqls", Input: `extend type Query {
+  """
+  The signed-in user's calendar subscription links (feeds) that are not
+  revoked, newest first; never their secret URL.
+  """
+  calendarFeeds: [CalendarFeed!]!
+}
+
+extend type Mutation {
+  """
+  Create a calendar subscription link: a read-only iCalendar feed of the
+  caller's hearings and open deadlines (30 days back, a year ahead) for
+  Outlook, Google or Apple Calendar. The URL carries a secret and is
+  returned only here, once: anyone who has it can read the feed until it is
+  revoked. At most 5 per user (CONFLICT). Needs a role that reads hearings.
+  """
+  createCalendarFeed: CreatedCalendarFeed!
+  "Revoke a calendar subscription link: its URL answers 404 from the next refresh on."
+  revokeCalendarFeed(id: ID!): Boolean!
+}
+
+"A calendar subscription link, without its secret."
+type CalendarFeed @goModel(model: "github.com/egide/egide/internal/calfeed.Feed") {
+  id: ID!
+  "When it was created."
+  createdAt: Time!
+  "When a calendar application last fetched it; null if never."
+  lastUsedAt: Time
+}
+
+"A new calendar subscription link and its URL, shown once."
+type CreatedCalendarFeed @goModel(model: "github.com/egide/egide/internal/calfeed.Created") {
+  feed: CalendarFeed!
+  """
+  The subscription URL (https://…/calendar/<secret>.ics). Not stored by
+  Égide: copy it now. A path (/calendar/…) when the instance has no
+  EGIDE_PUBLIC_URL: prefix it with the address of the instance.
+  """
+  url: String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/charge.graphqls", Input: `extend type Query {
@@ -5228,6 +5342,18 @@ func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_CalendarFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CalendarFeed_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CalendarFeed_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_CalendarFeed_lastUsedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CalendarFeed", field.Name)
+}
+
 func (ec *executionContext) childFields_Charge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5356,6 +5482,16 @@ func (ec *executionContext) childFields_ContentReport(ctx context.Context, field
 		return ec.fieldContext_ContentReport_outcome(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContentReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatedCalendarFeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "feed":
+		return ec.fieldContext_CreatedCalendarFeed_feed(ctx, field)
+	case "url":
+		return ec.fieldContext_CreatedCalendarFeed_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedCalendarFeed", field.Name)
 }
 
 func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6673,6 +6809,20 @@ func (ec *executionContext) field_Mutation_revealIdentity_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeCalendarFeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -8237,6 +8387,75 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _CalendarFeed_id(ctx context.Context, field graphql.CollectedField, obj *calfeed.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CalendarFeed_createdAt(ctx context.Context, field graphql.CollectedField, obj *calfeed.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CalendarFeed_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *calfeed.Feed) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CalendarFeed_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CalendarFeed_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CalendarFeed", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Charge_id(ctx context.Context, field graphql.CollectedField, obj *charge.Charge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9475,6 +9694,61 @@ func (ec *executionContext) _ContentReport_outcome(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ContentReport_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContentReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatedCalendarFeed_feed(ctx context.Context, field graphql.CollectedField, obj *calfeed.Created) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedCalendarFeed_feed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Feed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calfeed.Feed) graphql.Marshaler {
+			return ec.marshalNCalendarFeed2githubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐFeed(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedCalendarFeed_feed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatedCalendarFeed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatedCalendarFeed_url(ctx context.Context, field graphql.CollectedField, obj *calfeed.Created) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedCalendarFeed_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedCalendarFeed_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedCalendarFeed", field, false, false, "String")
 }
 
 func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *deadlines.Deadline) (ret graphql.Marshaler) {
@@ -13554,6 +13828,82 @@ func (ec *executionContext) fieldContext_Mutation_unshareDossier(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCalendarFeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCalendarFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().CreateCalendarFeed(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v calfeed.Created) graphql.Marshaler {
+			return ec.marshalNCreatedCalendarFeed2githubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐCreated(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCalendarFeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedCalendarFeed(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeCalendarFeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeCalendarFeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeCalendarFeed(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeCalendarFeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeCalendarFeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_addCharge(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16164,6 +16514,38 @@ func (ec *executionContext) fieldContext_Query_victimAccessReport(ctx context.Co
 	if fc.Args, err = ec.field_Query_victimAccessReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_calendarFeeds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_calendarFeeds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CalendarFeeds(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []calfeed.Feed) graphql.Marshaler {
+			return ec.marshalNCalendarFeed2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐFeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_calendarFeeds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CalendarFeed(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21532,6 +21914,49 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 	return out
 }
 
+var calendarFeedImplementors = []string{"CalendarFeed"}
+
+func (ec *executionContext) _CalendarFeed(ctx context.Context, sel ast.SelectionSet, obj *calfeed.Feed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, calendarFeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CalendarFeed")
+		case "id":
+			out.Values[i] = ec._CalendarFeed_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CalendarFeed_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._CalendarFeed_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var chargeImplementors = []string{"Charge"}
 
 func (ec *executionContext) _Charge(ctx context.Context, sel ast.SelectionSet, obj *charge.Charge) graphql.Marshaler {
@@ -21912,6 +22337,44 @@ func (ec *executionContext) _ContentReport(ctx context.Context, sel ast.Selectio
 			}
 		case "outcome":
 			out.Values[i] = ec._ContentReport_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createdCalendarFeedImplementors = []string{"CreatedCalendarFeed"}
+
+func (ec *executionContext) _CreatedCalendarFeed(ctx context.Context, sel ast.SelectionSet, obj *calfeed.Created) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdCalendarFeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedCalendarFeed")
+		case "feed":
+			out.Values[i] = ec._CreatedCalendarFeed_feed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._CreatedCalendarFeed_url(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23148,6 +23611,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCalendarFeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCalendarFeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeCalendarFeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeCalendarFeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "addCharge":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addCharge(ctx, field)
@@ -23777,6 +24254,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_victimAccessReport(ctx, field)
+				})
+		case "calendarFeeds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_calendarFeeds(ctx, field)
 				})
 		case "penalArticles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -24823,6 +25306,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCalendarFeed2githubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐFeed(ctx context.Context, sel ast.SelectionSet, v calfeed.Feed) graphql.Marshaler {
+	return ec._CalendarFeed(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCalendarFeed2ᚕgithubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐFeedᚄ(ctx context.Context, sel ast.SelectionSet, v []calfeed.Feed) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCalendarFeed2githubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐFeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25029,6 +25532,10 @@ func (ec *executionContext) unmarshalNCreateEvidenceInput2githubᚗcomᚋegide�
 func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋegideᚋegideᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreatedCalendarFeed2githubᚗcomᚋegideᚋegideᚋinternalᚋcalfeedᚐCreated(ctx context.Context, sel ast.SelectionSet, v calfeed.Created) graphql.Marshaler {
+	return ec._CreatedCalendarFeed(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

@@ -549,3 +549,33 @@ func (s *Service) RulesAt(ctx context.Context, a actor.Actor, at time.Time) ([]R
 	})
 	return out, err
 }
+
+// OpenInWindow lists, inside the caller's transaction tx, the open
+// deadlines due in [from, to] (days, both included) across every dossier
+// the actor may read (authz.DossierScope), by due date, at most limit of
+// them; more reports whether some were left out. It writes no audit
+// event: it is for a caller that records one event for the whole of its
+// answer (the calendar feed, internal/calfeed). Errors: FORBIDDEN.
+func (s *Service) OpenInWindow(ctx context.Context, tx pgx.Tx, a actor.Actor, from, to time.Time, limit int) (ds []Deadline, more bool, err error) {
+	from, to = day(from), day(to)
+	if to.Before(from) || to.Sub(from) > MaxWindow*24*time.Hour {
+		return nil, false, apperr.InvalidField("to", "the window must not exceed %d days", MaxWindow)
+	}
+	scope, err := s.az.DossierScope(a, readPerm, kind)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM deadlines x JOIN dossiers d ON d.id = x.dossier_id
+		WHERE `+authz.ScopeClause+` AND x.due_on >= @from AND x.due_on <= @to AND x.status = 'open'
+		ORDER BY x.due_on, x.id LIMIT @lim`, scope.Args(pgx.NamedArgs{"from": from, "to": to, "lim": limit + 1}))
+	if err != nil {
+		return nil, false, fmt.Errorf("list deadlines: %w", err)
+	}
+	if ds, err = collect(rows); err != nil {
+		return nil, false, err
+	}
+	if len(ds) > limit {
+		return ds[:limit], true, nil
+	}
+	return ds, false, nil
+}

@@ -441,3 +441,32 @@ func (s *Service) List(ctx context.Context, a actor.Actor, p ListParams) (Page, 
 	})
 	return out, err
 }
+
+// InWindow lists, inside the caller's transaction tx, the scheduled and
+// held hearings starting in [from, to) across every dossier the actor may
+// read (authz.DossierScope), by start time, at most limit of them; more
+// reports whether some were left out. It writes no audit event: it is for
+// a caller that records one event for the whole of its answer (the
+// calendar feed, internal/calfeed). Errors: FORBIDDEN.
+func (s *Service) InWindow(ctx context.Context, tx pgx.Tx, a actor.Actor, from, to time.Time, limit int) (hs []Hearing, more bool, err error) {
+	if to.Sub(from) > MaxWindow || !to.After(from) {
+		return nil, false, apperr.InvalidField("to", "the window must not exceed %d days", int(MaxWindow.Hours()/24))
+	}
+	scope, err := s.az.DossierScope(a, authz.CaseRead, "hearing")
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+columns+` FROM hearings h JOIN dossiers d ON d.id = h.dossier_id
+		WHERE `+authz.ScopeClause+` AND h.starts_at >= @from AND h.starts_at < @to AND h.status <> 'cancelled'
+		ORDER BY h.starts_at, h.id LIMIT @lim`, scope.Args(pgx.NamedArgs{"from": from, "to": to, "lim": limit + 1}))
+	if err != nil {
+		return nil, false, fmt.Errorf("list hearings: %w", err)
+	}
+	if hs, err = collect(rows); err != nil {
+		return nil, false, err
+	}
+	if len(hs) > limit {
+		return hs[:limit], true, nil
+	}
+	return hs, false, nil
+}

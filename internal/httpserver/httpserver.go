@@ -23,6 +23,7 @@ import (
 	"github.com/egide/egide/internal/apperr"
 	"github.com/egide/egide/internal/auditlog"
 	"github.com/egide/egide/internal/auth"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/evidence"
 	"github.com/egide/egide/internal/postgres"
 )
@@ -58,6 +59,8 @@ type Options struct {
 	AuditLog *auditlog.Service
 	// Evidence serves PUT and GET /evidence/{id}/content; nil answers 404 there.
 	Evidence *evidence.Service
+	// CalendarFeeds serves GET /calendar/{token}.ics; nil answers 404 there.
+	CalendarFeeds *calfeed.Service
 	// TrustedProxies are the reverse proxies whose forwarding header names
 	// the client (clientip.go); empty: the header is never read.
 	TrustedProxies []netip.Prefix
@@ -92,6 +95,7 @@ func New(opt Options) http.Handler {
 	mux.Handle("GET "+AuditExportPath, auditExportHandler(opt))
 	oidcRoutes(mux, opt)
 	evidenceRoutes(mux, opt)
+	calendarRoutes(mux, opt)
 	app := opt.Frontend
 	if app == nil {
 		app = embeddedApp()
@@ -313,7 +317,7 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path,
+		log.InfoContext(r.Context(), "request", "request_id", requestID(r), "method", r.Method, "path", logPath(r.URL.Path),
 			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }

@@ -558,11 +558,17 @@ func (s *Service) accountChange(ctx context.Context, a actor.Actor, id uuid.UUID
 	return u, err
 }
 
-// endSessions deletes every session of a user and returns how many.
+// endSessions deletes every session of a user and returns how many. It
+// also revokes their calendar feeds (internal/calfeed): a feed URL is a
+// credential too, and whatever made an administrator end the sessions (a
+// lost laptop, a departure, a reset) applies to it.
 func endSessions(ctx context.Context, tx pgx.Tx, id uuid.UUID) (int, error) {
 	tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
 	if err != nil {
 		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE calendar_feeds SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, id); err != nil {
+		return 0, fmt.Errorf("revoke calendar feeds: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
 }
