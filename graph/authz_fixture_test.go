@@ -27,6 +27,7 @@ import (
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/blob"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/deadlines"
@@ -173,13 +174,14 @@ func newMatrixWorld(t *testing.T) *mxWorld {
 		t.Fatal(err)
 	}
 	vault := evidence.NewService(az, pool, kr, store, evidence.Config{MaxSize: 1 << 20})
+	hs, ds := hearing.NewService(az), deadlines.NewService(az)
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), DeadlineSvc: deadlines.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		HearingSvc: hs, DeadlineSvc: ds, CalendarFeedSvc: calfeed.NewService(pool, az, hs, ds, "https://egide.test"), UserSvc: user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc: auditlog.NewService(az), EvidenceSvc: vault, ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
-		AuditLog: res.AuditLogSvc, Evidence: vault,
+		AuditLog: res.AuditLogSvc, CalendarFeeds: res.CalendarFeedSvc, Evidence: vault,
 		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
 		Ready: func(context.Context) error { return nil }}))
 	t.Cleanup(srv.Close)

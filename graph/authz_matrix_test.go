@@ -146,6 +146,16 @@ var authzOperations = []*authzOperation{
 	{Root: "Mutation", Field: "endMySession", Audit: "auth.session.end", Perm: permSession, Scope: scopeSession,
 		Query:  `mutation { endMySession(id: "7f1b2c3d-0000-4000-8000-000000000001") }`,
 		Expect: sessionRule(mxNotFound, mxUnauthenticated, mxUnauthenticated)},
+	// Calendar feeds (internal/calfeed): the caller's own links; the feed
+	// itself is a file endpoint (TestCalendarFeedEndpoint).
+	{Root: "Query", Field: "calendarFeeds", NoAudit: "the caller's own calendar links, no case data", Perm: permSession, Scope: scopeSession,
+		Query:  `{ calendarFeeds { id createdAt lastUsedAt } }`,
+		Expect: sessionRule(mxAllowed, mxUnauthenticated, mxUnauthenticated)},
+	{Root: "Mutation", Field: "createCalendarFeed", Audit: "calendar_feed.create", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,
+		Query: `mutation { createCalendarFeed { feed { id } url } }`, Expect: requireRule(authz.CaseRead)},
+	{Root: "Mutation", Field: "revokeCalendarFeed", Audit: "calendar_feed.revoke", Perm: permSession, Scope: scopeSession,
+		Query:  `mutation { revokeCalendarFeed(id: "7f1b2c3d-0000-4000-8000-000000000002") }`,
+		Expect: sessionRule(mxNotFound, mxUnauthenticated, mxUnauthenticated)},
 
 	// Organisations and users.
 	{Root: "Query", Field: "penalArticles", Audit: "penal_article.list", Perm: authz.CaseRead, Scope: scopeOrg, Rels: mxOwnRels,

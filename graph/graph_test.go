@@ -21,6 +21,7 @@ import (
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/auth/authtest"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/calfeed"
 	"github.com/egide/egide/internal/charge"
 	"github.com/egide/egide/internal/crypto"
 	"github.com/egide/egide/internal/deadlines"
@@ -68,14 +69,15 @@ func seededServer(t testing.TB, pool *pgxpool.Pool, dossiers int) (*httptest.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
+	hs, ds := hearing.NewService(az), deadlines.NewService(az)
 	res := &graph.Resolver{AuthSvc: authSvc, OrganisationSvc: organisation.NewService(az), DossierSvc: dossier.NewService(az),
 		PersonSvc: person.NewService(az, kr), ChargeSvc: charge.NewService(az), ProceedingSvc: proceeding.NewService(az),
-		HearingSvc: hearing.NewService(az), DeadlineSvc: deadlines.NewService(az), UserSvc: user.NewService(az, pool, authSvc.Policy()),
+		HearingSvc: hs, DeadlineSvc: ds, CalendarFeedSvc: calfeed.NewService(pool, az, hs, ds, "https://egide.test"), UserSvc: user.NewService(az, pool, authSvc.Policy()),
 		AuditLogSvc: auditlog.NewService(az), ReferenceSvc: evidence.NewReferenceService(az)}
 	log := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(httpserver.New(httpserver.Options{Logger: log, Auth: authSvc, Resolver: res,
 		GraphQL: graph.NewHandler(res, graph.HandlerOptions{Logger: log}), InsecureCookies: true, SessionMaxAge: time.Hour,
-		Ready: func(context.Context) error { return nil }, AuditLog: res.AuditLogSvc}))
+		Ready: func(context.Context) error { return nil }, AuditLog: res.AuditLogSvc, CalendarFeeds: res.CalendarFeedSvc}))
 	t.Cleanup(srv.Close)
 	return srv, accs
 }

@@ -178,7 +178,7 @@ func (s *Service) List(ctx context.Context, a actor.Actor) ([]Feed, error) {
 // roles may still revoke. Audited as calendar_feed.revoke.
 func (s *Service) Revoke(ctx context.Context, a actor.Actor, id uuid.UUID) error {
 	ev := audit.Event{Action: "calendar_feed.revoke", ResourceType: "calendar_feed", ResourceIDs: []uuid.UUID{id},
-		Permission: "calendar_feed"}
+		Permission: "session"} // one's own account, like auth.session.end
 	err := s.az.InTx(ctx, a, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE calendar_feeds SET revoked_at = now()
 			WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, id, a.UserID)
