@@ -10,7 +10,7 @@
 // disabling the account or removing a role takes effect at the next
 // refresh. Hearings and deadlines are listed by the hearing and deadlines
 // services, with their authz.DossierScope, inside one transaction that
-// writes one audit event (calendar.feed) naming every record returned.
+// writes one audit event (calendar_feed.fetch) naming every record returned.
 //
 // The feed carries as little as it can: the kind of hearing or the title of
 // the deadline rule, the dossier's internal reference, the court and room,
@@ -204,7 +204,7 @@ func (s *Service) Revoke(ctx context.Context, a actor.Actor, id uuid.UUID) error
 // Serve builds the feed of token for a request described by meta (request
 // id, address, user agent). An unknown or revoked token, a disabled user
 // and a user without a role that reads hearings are all NOT_FOUND, after
-// the same lookup; the last is recorded as a denied calendar.feed event.
+// the same lookup; the last is recorded as a denied calendar_feed.fetch event.
 // Errors: NOT_FOUND.
 func (s *Service) Serve(ctx context.Context, token string, meta actor.Actor) ([]byte, error) {
 	hash := HashToken(token)
@@ -218,7 +218,7 @@ func (s *Service) Serve(ctx context.Context, token string, meta actor.Actor) ([]
 		if _, err := tx.Exec(ctx, `UPDATE calendar_feeds SET last_used_at = now() WHERE id = $1`, feedID); err != nil {
 			return fmt.Errorf("touch feed: %w", err)
 		}
-		ev := audit.Event{Action: "calendar.feed", ResourceType: "calendar_feed", Permission: string(perm)}
+		ev := audit.Event{Action: "calendar_feed.fetch", ResourceType: "calendar_feed", Permission: string(perm)}
 		if !s.az.Can(a, perm) {
 			// Signed in once, no longer allowed: the owner of the URL sees
 			// what anyone else would; the DPO sees the attempt.

@@ -175,7 +175,7 @@ func TestFeedContent(t *testing.T) {
 	var actorID uuid.UUID
 	var reqID string
 	if err := b.pool.QueryRow(context.Background(), `SELECT resource_ids, actor_user_id, request_id FROM audit_events
-		WHERE action = 'calendar.feed' AND outcome = 'allowed'`).Scan(&ids, &actorID, &reqID); err != nil {
+		WHERE action = 'calendar_feed.fetch' AND outcome = 'allowed'`).Scan(&ids, &actorID, &reqID); err != nil {
 		t.Fatalf("audit: %v", err)
 	}
 	for _, id := range []uuid.UUID{c.Feed.ID, b.h1, b.h2, b.dl1, b.d1, b.d2} {
@@ -251,7 +251,7 @@ func TestRefusalsAreIndistinguishable(t *testing.T) {
 	}
 	b.exec(t, `UPDATE memberships SET role = 'dpo' WHERE user_id = $1`, dpo.UserID)
 	msgs["no role"] = wantErr("no role", tok)
-	if testfixture.AuditCount(t, b.pool, "calendar.feed", "denied") != 1 {
+	if testfixture.AuditCount(t, b.pool, "calendar_feed.fetch", "denied") != 1 {
 		t.Error("the refusal of a known user is not recorded")
 	}
 	b.exec(t, `UPDATE memberships SET role = 'legal_staff' WHERE user_id = $1`, dpo.UserID)

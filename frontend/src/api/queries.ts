@@ -390,3 +390,8 @@ export type DossierErasure = ResultOf<typeof ERASE_DOSSIER_CONTENT>['eraseDossie
 
 export const USER_QUERY = graphql(`query User($id: ID!) { user(id: $id) { ...UserFields } }`, [USER_FIELDS]);
 export type UserData = ResultOf<typeof USER_QUERY>;
+
+// Calendar subscription links (Mon compte): the URL is returned once, by the creation.
+export const CALENDAR_FEEDS = graphql(`query CalendarFeeds { calendarFeeds { id createdAt lastUsedAt } }`);
+export const CREATE_CALENDAR_FEED = graphql(`mutation CreateCalendarFeed { createCalendarFeed { feed { id createdAt } url } }`);
+export const REVOKE_CALENDAR_FEED = graphql(`mutation RevokeCalendarFeed($id: ID!) { revokeCalendarFeed(id: $id) }`);

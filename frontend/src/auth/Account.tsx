@@ -1,7 +1,8 @@
 // The signed-in user's own account: change the password, see the open
 // sessions and sign out of the others, replace the recovery codes (needs a
 // current code of the authenticator app). The new codes are shown once and
-// only kept in this screen's state; the old ones stop working.
+// only kept in this screen's state; the old ones stop working. Users who
+// read hearings also manage their calendar subscription links here.
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
@@ -10,7 +11,9 @@ import { useAction } from '../api/useAction';
 import { CHANGE_PASSWORD, END_MY_SESSION, MY_SESSIONS, REGENERATE_RECOVERY_CODES } from '../api/queries';
 import { Done, ErrorSummary, Field, Loading, PageHeading } from '../components';
 import { formatDateTime, type Lang } from '../lib/datetime';
+import { can } from '../lib/roles';
 import { useViewer } from '../viewer';
+import { CalendarFeeds } from './CalendarFeeds';
 import { CodeList } from './TotpEnrollment';
 
 export function Account() {
@@ -42,6 +45,7 @@ export function Account() {
       )}
       <ChangePasswordForm />
       <MySessions />
+      {can(viewer?.roles, 'case:read') && <CalendarFeeds />}
       <h2>{t('account.recoveryHeading')}</h2>
       {codes ? (
         <div className="card narrow">

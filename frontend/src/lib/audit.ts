@@ -21,6 +21,10 @@ export const AUDIT_ACTIONS = [
   'auth.recovery_codes.regenerate',
   'auth.session.end',
   'auth.password.change',
+  // internal/calfeed: calendar subscription links
+  'calendar_feed.create',
+  'calendar_feed.revoke',
+  'calendar_feed.fetch',
   // internal/authz: any refusal
   'access.denied',
   // internal/user: accounts, roles, assignments, sharing
@@ -121,6 +125,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** The kinds of resource an event names (audit.Event.ResourceType). */
 export const AUDIT_RESOURCE_TYPES = [
   'audit',
+  'calendar_feed',
   'charge',
   'consent',
   'content_reference',
