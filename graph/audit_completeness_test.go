@@ -635,6 +635,7 @@ var otherRoutes = map[string]string{
 	`"GET "+AuditExportPath`:       "a file endpoint: fileEndpoints",
 	`"PUT /evidence/{id}/content"`: "a file endpoint: evidenceEndpoints (TestAuditFileEndpoints, per actor and relation)",
 	`"GET /evidence/{id}/content"`: "a file endpoint: evidenceEndpoints (TestAuditFileEndpoints, per actor and relation)",
+	`"GET "+CalendarPath+"{file}"`: "the calendar feed: a token, not a session; TestCalendarFeedAcrossRoles (graph/calfeed_test.go), internal/calfeed and internal/httpserver test its scope and event",
 }
 
 // Every route the HTTP server registers is either a file endpoint that

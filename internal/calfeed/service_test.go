@@ -51,7 +51,7 @@ func setup(t *testing.T) bundle {
 	b.h1 = b.hearing(t, b.d1, now.AddDate(0, 0, 10), "scheduled")
 	b.h2 = b.hearing(t, b.d2, now.AddDate(0, 0, 20), "scheduled")
 	b.hearing(t, b.d1, now.AddDate(0, 0, 11), "cancelled")
-	b.hearing(t, b.d1, now.AddDate(0, 0, -40), "held")   // before the window
+	b.hearing(t, b.d1, now.AddDate(0, 0, -40), "held")    // before the window
 	b.hearing(t, b.d1, now.AddDate(1, 0, 5), "scheduled") // after it
 	b.dl1 = b.deadline(t, b.d1, "2026-12-14", "open")
 	b.deadline(t, b.d1, "2026-12-15", "done")
