@@ -5,7 +5,9 @@
 // unknown one.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { account, skipReason, BASE_URL } from './lib/env.mjs';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { account, skipReason, BASE_URL, SCREENSHOT_DIR } from './lib/env.mjs';
 import { launch, newPage } from './lib/browser.mjs';
 import { checkScreen, heading, signIn, signOut } from './lib/app.mjs';
 
@@ -42,6 +44,9 @@ describe('calendar feed', { skip }, () => {
     assert.equal(res.headers.get('content-type'), 'text/calendar; charset=utf-8');
     assert.equal(res.headers.get('cache-control'), 'private, no-store');
     const ics = await res.text();
+    // Kept beside the screenshots (gitignored) for a reviewer to read.
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    writeFileSync(join(SCREENSHOT_DIR, 'calfeed-sample.ics'), ics);
     assert.ok(ics.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n'), ics.slice(0, 80));
     assert.ok(ics.endsWith('END:VCALENDAR\r\n'));
     for (const line of ics.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, `line over 75 octets: ${line}`);
@@ -51,6 +56,7 @@ describe('calendar feed', { skip }, () => {
     assert.ok(/SUMMARY:Audience — [^\r\n]+ — [^\r\n]+/.test(unfolded), 'the demo hearings are in the feed');
     assert.ok(/DTSTART:\d{8}T\d{6}Z/.test(unfolded));
     assert.ok(/UID:[0-9a-f-]{36}@egide/.test(unfolded));
+    assert.ok(unfolded.includes(`URL:${BASE_URL}/dossiers/`), 'each event links to its dossier');
     assert.ok(!unfolded.includes('NOM-DEMO'), 'no identity in the feed');
     assert.ok(!unfolded.includes(acc.email) && !unfolded.includes(acc.displayName), 'no user identity in the feed');
 

@@ -202,11 +202,14 @@ func (s *Service) Revoke(ctx context.Context, a actor.Actor, id uuid.UUID) error
 }
 
 // Serve builds the feed of token for a request described by meta (request
-// id, address, user agent). An unknown or revoked token, a disabled user
+// id, address, user agent). origin ("http://host:port") completes the links
+// to dossiers when the service has no public URL (a dev instance); it is
+// the address the request was sent to, so the links only ever go back to
+// whoever asked. An unknown or revoked token, a disabled user
 // and a user without a role that reads hearings are all NOT_FOUND, after
 // the same lookup; the last is recorded as a denied calendar_feed.fetch event.
 // Errors: NOT_FOUND.
-func (s *Service) Serve(ctx context.Context, token string, meta actor.Actor) ([]byte, error) {
+func (s *Service) Serve(ctx context.Context, token string, meta actor.Actor, origin string) ([]byte, error) {
 	hash := HashToken(token)
 	var body []byte
 	var refused bool
@@ -226,7 +229,7 @@ func (s *Service) Serve(ctx context.Context, token string, meta actor.Actor) ([]
 			ev.Outcome, ev.ResourceIDs = audit.Denied, []uuid.UUID{feedID}
 			return audit.Record(ctx, tx, a, ev)
 		}
-		cal, recs, err := s.build(ctx, tx, a)
+		cal, recs, err := s.build(ctx, tx, a, s.base(origin))
 		if err != nil {
 			return err
 		}
@@ -282,7 +285,7 @@ var paris = func() *time.Location {
 // build lists the actor's hearings and open deadlines of the window and
 // returns the calendar and the ids of every record in it (hearings,
 // deadlines, then their dossiers).
-func (s *Service) build(ctx context.Context, tx pgx.Tx, a actor.Actor) (Calendar, []uuid.UUID, error) {
+func (s *Service) build(ctx context.Context, tx pgx.Tx, a actor.Actor, base string) (Calendar, []uuid.UUID, error) {
 	now := s.now()
 	today := now.In(paris)
 	from := time.Date(today.Year(), today.Month(), today.Day()-PastDays, 0, 0, 0, 0, paris)
@@ -345,7 +348,7 @@ func (s *Service) build(ctx context.Context, tx pgx.Tx, a actor.Actor) (Calendar
 		cal.Events = append(cal.Events, Event{UID: h.ID.String() + "@egide", Start: h.StartsAt, End: end,
 			Summary:     "Audience — " + kindTitle(h.Kind) + " — " + refs[h.DossierID],
 			Location:    joinNonEmpty(", ", h.CourtRoom, court),
-			Description: s.describe(h.DossierID, refs[h.DossierID]), URL: s.dossierURL(h.DossierID)})
+			Description: describe(base, h.DossierID, refs[h.DossierID]), URL: dossierURL(base, h.DossierID)})
 	}
 	for _, d := range ds {
 		ids = append(ids, d.ID)
@@ -357,7 +360,7 @@ func (s *Service) build(ctx context.Context, tx pgx.Tx, a actor.Actor) (Calendar
 		cal.Events = append(cal.Events, Event{UID: d.ID.String() + "@egide", AllDay: true,
 			Start: d.DueOn, End: d.DueOn.AddDate(0, 0, 1),
 			Summary:     "Échéance — " + title + " — " + refs[d.DossierID],
-			Description: s.describe(d.DossierID, refs[d.DossierID]), URL: s.dossierURL(d.DossierID)})
+			Description: describe(base, d.DossierID, refs[d.DossierID]), URL: dossierURL(base, d.DossierID)})
 	}
 	sort.SliceStable(cal.Events, func(i, j int) bool { return cal.Events[i].Start.Before(cal.Events[j].Start) })
 	return cal, append(ids, dossierIDs...), nil
@@ -376,16 +379,24 @@ func collectMap(rows pgx.Rows, into map[uuid.UUID]string) error {
 	return rows.Err()
 }
 
-func (s *Service) dossierURL(id uuid.UUID) string {
-	if s.publicURL == "" {
-		return ""
+// base is the address of the links in a feed: the public URL, else origin.
+func (s *Service) base(origin string) string {
+	if s.publicURL != "" {
+		return s.publicURL
 	}
-	return s.publicURL + "/dossiers/" + id.String()
+	return strings.TrimRight(origin, "/")
 }
 
-func (s *Service) describe(id uuid.UUID, ref string) string {
+func dossierURL(base string, id uuid.UUID) string {
+	if base == "" {
+		return ""
+	}
+	return base + "/dossiers/" + id.String()
+}
+
+func describe(base string, id uuid.UUID, ref string) string {
 	text := "Dossier " + ref + " dans Égide"
-	if u := s.dossierURL(id); u != "" {
+	if u := dossierURL(base, id); u != "" {
 		text += " : " + u
 	}
 	return text

@@ -110,7 +110,7 @@ func (b bundle) create(t *testing.T, a actor.Actor) (calfeed.Created, string) {
 }
 
 func (b bundle) serve(token string) (string, error) {
-	body, err := b.svc.Serve(context.Background(), token, actor.Actor{RequestID: "feed-req", IP: "192.0.2.7", UserAgent: "Calendar/1"})
+	body, err := b.svc.Serve(context.Background(), token, actor.Actor{RequestID: "feed-req", IP: "192.0.2.7", UserAgent: "Calendar/1"}, "http://ignored.example")
 	return string(body), err
 }
 
@@ -165,7 +165,7 @@ func TestFeedContent(t *testing.T) {
 	if n := strings.Count(body, "BEGIN:VEVENT"); n != 3 {
 		t.Errorf("%d events, want 3", n)
 	}
-	for _, never := range []string{"Dossier de test", "Confidentiel", "secrète", "Secrète", "Test"} {
+	for _, never := range []string{"ignored.example", "Dossier de test", "Confidentiel", "secrète", "Secrète", "Test"} {
 		if strings.Contains(body, never) {
 			t.Errorf("feed shows %q", never)
 		}

@@ -33,7 +33,11 @@ func calendarRoutes(mux *http.ServeMux, opt Options) {
 			token = "" // no .ics: hashed and looked up like any other unknown token
 		}
 		meta := actor.Actor{RequestID: requestID(r), IP: opt.clientIP(r), UserAgent: r.UserAgent()}
-		body, err := opt.CalendarFeeds.Serve(r.Context(), token, meta)
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		body, err := opt.CalendarFeeds.Serve(r.Context(), token, meta, scheme+"://"+r.Host)
 		if err != nil {
 			writeAppError(w, r, opt, "calendar feed", err)
 			return

@@ -65,7 +65,8 @@ func TestCalendarFeedEndpoint(t *testing.T) {
 	res, body := get(c.URL)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/calendar; charset=utf-8" ||
 		res.Header.Get("Cache-Control") != "private, no-store" || !strings.HasPrefix(body, "BEGIN:VCALENDAR\r\n") ||
-		!strings.Contains(body, "SUMMARY:Audience — jugement — ") {
+		!strings.Contains(body, "SUMMARY:Audience — jugement — ") ||
+		!strings.Contains(body, "URL:"+srv.URL+"/dossiers/"+d.String()) {
 		t.Fatalf("feed: %d %v\n%s", res.StatusCode, res.Header, body)
 	}
 
