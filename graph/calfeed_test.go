@@ -112,3 +112,54 @@ func TestCalendarFeedAcrossRoles(t *testing.T) {
 		})
 	}
 }
+
+// TestEndUserSessionsRevokesCalendarFeeds: an administrator who ends a
+// user's sessions (or disables the account) revokes their calendar links
+// in the same transaction: the URL answers 404 and the link is gone from
+// the user's list.
+func TestEndUserSessionsRevokesCalendarFeeds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newMatrixWorld(t)
+	var staff, admin *mxActor
+	for _, a := range w.actors {
+		if a.kind == mxFull && !a.removed {
+			switch a.role {
+			case actor.LegalStaff:
+				staff = a
+			case actor.Admin:
+				admin = a
+			}
+		}
+	}
+	if staff == nil || admin == nil {
+		t.Fatal("no legal staff or administrator in the matrix world")
+	}
+	r, err := w.do(ctx, staff, staff.token, `mutation { createCalendarFeed { url } }`, nil)
+	if err != nil || r.code() != "" {
+		t.Fatalf("create: %v %s", err, r.body)
+	}
+	var out struct {
+		Data struct{ CreateCalendarFeed struct{ URL string } }
+	}
+	if err := json.Unmarshal(r.body, &out); err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(out.Data.CreateCalendarFeed.URL, "https://egide.test")
+	anon := &mxActor{name: "anonymous", kind: mxAnon}
+	if f, err := w.request(ctx, anon, http.MethodGet, path, "", false); err != nil || f.status != http.StatusOK {
+		t.Fatalf("before: %d %v", f.status, err)
+	}
+	r, err = w.do(ctx, admin, admin.token, `mutation($id: ID!) { endUserSessions(id: $id) }`, map[string]any{"id": staff.userID})
+	if err != nil || r.code() != "" {
+		t.Fatalf("endUserSessions: %v %s", err, r.body)
+	}
+	if f, err := w.request(ctx, anon, http.MethodGet, path, "", false); err != nil || f.status != http.StatusNotFound {
+		t.Fatalf("after endUserSessions: %d %v, want 404", f.status, err)
+	}
+	var open int
+	if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM calendar_feeds WHERE user_id = $1 AND revoked_at IS NULL`,
+		staff.userID).Scan(&open); err != nil || open != 0 {
+		t.Fatalf("%d links still open (%v)", open, err)
+	}
+}
