@@ -163,6 +163,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 		if err != nil {
 			return err
 		}
+		e.staff = [2]uuid.UUID{users[uJurist1], users[uJurist2]}
 		existing, err := existingDossiers(ctx, tx, e.org)
 		if err != nil {
 			return err
