@@ -19,13 +19,14 @@ export function Home() {
   const viewer = useViewer();
   const roles = viewer?.roles;
   // A partner lawyer sees only the dossiers assigned to them: then, and
-  // only then, these are "their" hearings and deadlines.
+  // only then, these are "their" hearings and deadlines. Deadlines are for
+  // those who meet them (jurists and partner lawyers), not for advocacy.
   const lawyer = !can(roles, 'case:write') && can(roles, 'hearing:write');
   const panels = [
     can(roles, 'case:read') && (
       <div key="case" className="home-columns">
         <UpcomingHearings lawyer={lawyer} />
-        <UpcomingDeadlines lawyer={lawyer} />
+        {can(roles, 'hearing:write') && <UpcomingDeadlines lawyer={lawyer} />}
       </div>
     ),
     can(roles, 'user:write') && !viewer?.superadmin && <Members key="members" />,
