@@ -38,7 +38,7 @@ describe('deadlines on the home page and in the calendar', { skip }, () => {
     const open = deadlines.nodes.filter((d) => d.status === 'OPEN');
     assert.ok(open.length >= 1, 'the demo seed has open deadlines in the next 30 days');
     const first = open[0];
-    const panel = page.locator('main section').filter({ has: page.getByRole('heading', { level: 2, name: 'Prochaines échéances', exact: true }) });
+    const panel = page.getByRole('region', { name: 'Prochaines échéances', exact: true });
     await panel.locator('tbody tr').first().waitFor();
     const rows = panel.locator('tbody tr');
     assert.equal(await rows.count(), open.length, 'one row per open deadline');
