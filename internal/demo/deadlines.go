@@ -110,14 +110,14 @@ func (g *gen) deadlines(d *dossierRow, procs []proceedingRow, hearings []hearing
 		case p.stage == stInvestigation:
 			// Ongoing: a recent order, notified to the association.
 			if g.i%2 == 0 {
-				on := weekdayBefore(day(g.today, -g.between(2, 9)))
+				on := weekdayBefore(day(g.today, -g.between(2, 13)))
 				row, ok := g.deadline(d, p, "afi-intention", on)
 				row.note = "Avis de fin d'information reçu ; décider des demandes d'actes à présenter"
 				g.add(row, ok)
 				row, ok = g.deadline(d, p, "afi-observations", on)
 				g.add(row, ok)
 			} else {
-				on := weekdayBefore(day(g.today, -g.between(1, 6)))
+				on := weekdayBefore(day(g.today, -g.between(0, 8)))
 				row, ok := g.deadline(d, p, "ji-refus-actes", on)
 				row.note = "Ordonnance refusant l'expertise demandée ; apprécier l'opportunité d'un appel"
 				g.add(row, ok)

@@ -366,7 +366,7 @@ export const en: Resources = {
     deadlineCount_other: '{{count}} deadlines',
     deadline: 'Deadline',
     deadlinesTruncated: 'Only the first 200 deadlines of the period are shown.',
-    heading: 'Hearing calendar',
+    heading: 'Hearings and deadlines calendar',
     help: 'Paris time. Arrows: previous or next day; Page Up/Down: month or week; Home: today.',
     view: 'View',
     month: 'Month',

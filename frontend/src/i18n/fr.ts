@@ -366,7 +366,7 @@ export const fr = {
     deadlineCount_other: '{{count}} échéances',
     deadline: 'Échéance',
     deadlinesTruncated: 'Seules les 200 premières échéances de la période sont affichées.',
-    heading: 'Calendrier des audiences',
+    heading: 'Calendrier des audiences et échéances',
     help: 'Heure de Paris. Flèches : jour précédent ou suivant ; Page préc./suiv. : mois ou semaine ; Origine : aujourd’hui.',
     view: 'Affichage',
     month: 'Mois',

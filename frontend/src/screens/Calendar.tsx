@@ -105,8 +105,8 @@ export function Calendar() {
     </Link>
   );
   const deadlineLink = (d: Deadline) => (
-    <Link to={{ name: 'dossier', id: d.dossier.id }} className="deadline">
-      <span className="deadline-label">{t('calendar.deadline')}</span> {d.dossier.reference} — {deadlineName(d)}
+    <Link to={{ name: 'dossier', id: d.dossier.id }} className="deadline" title={`${d.dossier.reference} — ${deadlineName(d)}`}>
+      <span className="deadline-label">{t('calendar.deadline')}</span> {d.dossier.reference} — <span className="deadline-rule">{deadlineName(d)}</span>
     </Link>
   );
   const item = (it: DayItem) =>
