@@ -376,7 +376,7 @@ export const en: Resources = {
     next: 'Next',
     today: 'Today',
     weekOf: 'Week of {{date}}',
-    none: 'No hearing in this period.',
+    none: 'No hearing or deadline in this period.',
     truncated: 'Only the first 200 hearings of the period are shown.',
     count_one: '{{count}} hearing',
     count_other: '{{count}} hearings',

@@ -376,7 +376,7 @@ export const fr = {
     next: 'Suivant',
     today: 'Aujourd’hui',
     weekOf: 'Semaine du {{date}}',
-    none: 'Aucune audience sur cette période.',
+    none: 'Aucune audience ni échéance sur cette période.',
     truncated: 'Seules les 200 premières audiences de la période sont affichées.',
     count_one: '{{count}} audience',
     count_other: '{{count}} audiences',
