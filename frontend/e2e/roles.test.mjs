@@ -11,8 +11,8 @@ const skip = skipReason();
 // One account per role (juriste1 is the dossier tests' jurist).
 // Each role's home shows its own panels (h2) and never a refusal.
 const ROLES = [
-  ['legal_staff', 'juriste2', ['Prochaines audiences']],
-  ['partner_lawyer', 'avocate', ['Mes prochaines audiences']],
+  ['legal_staff', 'juriste2', ['Prochaines audiences', 'Prochaines échéances']],
+  ['partner_lawyer', 'avocate', ['Mes prochaines audiences', 'Mes prochaines échéances']],
   ['advocacy', 'plaidoyer', ['Prochaines audiences']],
   ['dpo', 'dpo', ['À surveiller']],
   ['admin', 'admin', ['Membres de l’association']],
@@ -38,6 +38,10 @@ describe('each role signs in and out', { skip }, () => {
       await heading(page).filter({ hasText: `Bonjour ${acc.displayName}` }).waitFor();
       assert.equal(await page.title(), 'Accueil — Égide');
       for (const name of panels) await page.getByRole('heading', { level: 2, name, exact: true }).waitFor();
+      // Deadlines only for those who meet them (and who may read them).
+      if (!panels.some((p) => p.includes('échéances'))) {
+        assert.equal(await page.getByRole('heading', { level: 2, name: /échéances/ }).count(), 0, `${role}: a deadlines panel`);
+      }
       // Every panel has loaded: a table or its "none" line in each.
       await page.waitForFunction(() => !document.querySelector('main .loading'));
       assert.equal(await page.locator('main .error-summary').count(), 0, `${role}: the home page shows an error`);

@@ -1,7 +1,8 @@
 // Package demo seeds a database with realistic, entirely fictional demo
 // data: two organisations, one user per role, and dossiers with victims,
 // defendants, charges and their requalifications, proceedings, civil-party
-// standings and hearings around "today". It writes straight in SQL, with
+// standings, hearings around "today" and the deadlines they set (dates
+// computed by package deadline). It writes straight in SQL, with
 // no service and no audit event: it is a development and benchmark tool,
 // never run against a production database.
 package demo
@@ -163,6 +164,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, kr *crypto.KeyRing, opt Optio
 		if err != nil {
 			return err
 		}
+		e.staff = [2]uuid.UUID{users[uJurist1], users[uJurist2]}
 		existing, err := existingDossiers(ctx, tx, e.org)
 		if err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/egide/egide/internal/actor"
 	"github.com/egide/egide/internal/auth"
 	"github.com/egide/egide/internal/crypto"
+	"github.com/egide/egide/internal/deadline"
 	"github.com/egide/egide/internal/holiday"
 	"github.com/egide/egide/internal/person"
 	"github.com/egide/egide/internal/postgres/pgtest"
@@ -273,6 +274,85 @@ func checkData(t *testing.T, pool *pgxpool.Pool, now time.Time, dossiers int) {
 	if n := count(t, pool, `SELECT count(*) FROM dossier_assignments a JOIN memberships m ON m.user_id = a.user_id
 		WHERE m.role = 'partner_lawyer'`); n != (dossiers+4)/6 {
 		t.Errorf("partner lawyer on %d dossiers", n)
+	}
+	checkDeadlines(t, pool, now)
+}
+
+// checkDeadlines: every demo deadline is what package deadline computes
+// from its rule and trigger; some open ones fall in the next 30 days (the
+// home page shows them), some are done, none is open on a closed dossier.
+func checkDeadlines(t *testing.T, pool *pgxpool.Pool, now time.Time) {
+	t.Helper()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	p := now.In(paris)
+	today := time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
+	rows, err := pool.Query(context.Background(), `SELECT rule_id, code_version, article, trigger_on, due_on,
+		raw_end_on, extended, steps, warnings, status FROM deadlines`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	rules := map[string]int{}
+	n, soon := 0, 0
+	for rows.Next() {
+		var rule, code, article, status string
+		var trigger, due, raw time.Time
+		var extended bool
+		var steps, warnings []string
+		if err := rows.Scan(&rule, &code, &article, &trigger, &due, &raw, &extended, &steps, &warnings, &status); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		rules[rule]++
+		res, err := deadline.DueByID(rule, trigger, deadline.Options{})
+		if err != nil {
+			t.Errorf("%s on %s: %v", rule, trigger.Format(time.DateOnly), err)
+			continue
+		}
+		if !res.Due.Equal(due) || !res.RawEnd.Equal(raw) || res.Extended != extended || string(res.Ref.Code) != code ||
+			res.Ref.Article != article || !slices.Equal(res.Steps, steps) || !slices.Equal(nonNil(res.Warnings), warnings) {
+			t.Errorf("%s on %s: stored due %s (raw %s), computed %s (raw %s)", rule, trigger.Format(time.DateOnly),
+				due.Format(time.DateOnly), raw.Format(time.DateOnly), res.Due.Format(time.DateOnly), res.RawEnd.Format(time.DateOnly))
+		}
+		if r, _ := deadline.Lookup(rule); r.Kind != deadline.Manual && trigger.After(today) {
+			t.Errorf("%s triggered on %s, after today", rule, trigger.Format(time.DateOnly))
+		}
+		if status == "open" && due.Before(today) {
+			t.Errorf("%s due on %s is open and past", rule, due.Format(time.DateOnly))
+		}
+		if status == "open" && !due.After(today.AddDate(0, 0, 30)) {
+			soon++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d deadlines, %d open in the next 30 days, rules %v", n, soon, rules)
+	if soon < 3 {
+		t.Errorf("%d open deadlines in the next 30 days, want at least 3", soon)
+	}
+	for _, r := range []string{"tc-appel", "pourvoi", "afi-intention", "manuel-audience"} {
+		if rules[r] == 0 {
+			t.Errorf("no %s deadline", r)
+		}
+	}
+	if n := count(t, pool, `SELECT count(*) FROM deadlines WHERE status = 'done'`); n == 0 {
+		t.Error("no deadline done")
+	}
+	if n := count(t, pool, `SELECT count(*) FROM deadlines x JOIN dossiers d ON d.id = x.dossier_id
+		WHERE d.status = 'closed' AND x.status = 'open'`); n != 0 {
+		t.Errorf("%d open deadlines on closed dossiers", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM deadlines x JOIN proceedings p ON p.id = x.proceeding_id
+		WHERE p.dossier_id <> x.dossier_id`); n != 0 {
+		t.Errorf("%d deadlines on another dossier's proceeding", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM deadlines x JOIN dossier_assignments a
+		ON a.dossier_id = x.dossier_id AND a.user_id = x.created_by`); n != count(t, pool, `SELECT count(*) FROM deadlines`) {
+		t.Error("a deadline entered by a jurist not assigned to its dossier")
+	}
+	if n := count(t, pool, `SELECT count(*) FROM deadlines WHERE created_at > $1 OR done_at > $1 OR cancelled_at > $1`, now); n != 0 {
+		t.Errorf("%d deadlines written after now", n)
 	}
 }
 

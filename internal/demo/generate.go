@@ -58,6 +58,7 @@ type plan struct {
 	proceedings []proceedingRow
 	standings   []standingRow
 	hearings    []hearingRow
+	deadlines   []deadlineRow
 }
 
 type dossierRow struct {
@@ -153,6 +154,9 @@ type env struct {
 	org   uuid.UUID // the demo organisation
 	coOrg uuid.UUID // the co-civil party
 	newID func() uuid.UUID
+	// staff are the two jurists dossiers are assigned to (uJurist1,
+	// uJurist2): who entered and met the deadlines.
+	staff [2]uuid.UUID
 }
 
 // shared reports whether dossier i is shared with the co-civil party.
@@ -386,7 +390,9 @@ func (g *gen) dossier() uuid.UUID {
 	g.charges(&d, spec, rq, defendants, sh, starts, ends, limit)
 	consents := g.consents(&d, victims, limit)
 	g.standings(&d, procs, consents, limit)
+	first := len(g.p.hearings)
 	g.hearings(&d, procs, trialKind)
+	g.deadlines(&d, procs, g.p.hearings[first:])
 
 	g.p.dossiers = append(g.p.dossiers, d)
 	return d.id

@@ -100,6 +100,15 @@ func insert(ctx context.Context, tx pgx.Tx, e *env, p *plan) error {
 				return []any{id(h.id), id(h.dossierID), id(h.proceedingID), h.kind, h.startsAt, h.endsAt, h.courtRoom,
 					h.attendees, h.status, h.outcomeNote, h.cancelReason, h.moved}
 			}},
+		{"deadlines", []string{"id", "dossier_id", "proceeding_id", "rule_id", "code_version", "article", "trigger_on",
+			"due_on", "raw_end_on", "extended", "steps", "warnings", "note", "status", "done_by", "done_at",
+			"cancel_reason", "cancelled_by", "cancelled_at", "created_by", "created_at"}, len(p.deadlines),
+			func(i int) []any {
+				x := &p.deadlines[i]
+				return []any{id(x.id), id(x.dossierID), optID(x.proceedingID), x.ruleID, x.codeVersion, x.article,
+					x.triggerOn, x.dueOn, x.rawEnd, x.extended, x.steps, x.warnings, x.note, x.status, optID(x.doneBy),
+					x.doneAt, x.cancelReason, optID(x.cancelledBy), x.cancelledAt, id(x.createdBy), x.createdAt}
+			}},
 	}
 	for _, s := range steps {
 		if err := copyRows(ctx, tx, s.table, s.cols, s.n, s.row); err != nil {

@@ -297,6 +297,27 @@ export const CALENDAR_HEARINGS = graphql(`
   }`);
 export type CalendarHearingsData = ResultOf<typeof CALENDAR_HEARINGS>;
 
+// Open deadlines (échéances) across the caller's dossiers due in [from, to]
+// (calendar days, both included): the home page's next 30 days and the
+// calendar's period. Only for roles with case:read.
+export const UPCOMING_DEADLINES = graphql(`
+  query UpcomingDeadlines($from: Date!, $to: Date!) {
+    deadlines(from: $from, to: $to, first: 100) {
+      nodes { id dueOn title status rule { id title } dossier { id reference title } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`);
+export type UpcomingDeadlinesData = ResultOf<typeof UPCOMING_DEADLINES>;
+
+export const CALENDAR_DEADLINES = graphql(`
+  query CalendarDeadlines($from: Date!, $to: Date!) {
+    deadlines(from: $from, to: $to, first: 200) {
+      nodes { id dueOn title status rule { id title } dossier { id reference title } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }`);
+export type CalendarDeadlinesData = ResultOf<typeof CALENDAR_DEADLINES>;
+
 // ---- Administration ----
 
 export const ROLES: readonly Role[] = ['ADMIN', 'LEGAL_STAFF', 'PARTNER_LAWYER', 'ADVOCACY', 'DPO'];

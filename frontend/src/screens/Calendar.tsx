@@ -1,16 +1,21 @@
-// Hearings across the user's dossiers: month, week and list views, in
-// Europe/Paris. Arrow keys move between days; Page Up/Down between periods.
+// Hearings and open deadlines across the user's dossiers: month, week and
+// list views, in Europe/Paris. Arrow keys move between days; Page Up/Down
+// between periods.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError } from '../api/errors';
-import { CALENDAR_HEARINGS, type CalendarHearingsData } from '../api/queries';
+import { CALENDAR_DEADLINES, CALENDAR_HEARINGS, type CalendarDeadlinesData, type CalendarHearingsData } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { addDays, formatDayLong, formatMonth, formatTime, monthBounds, parisDay, parisMidnight, weekdayNames, weekStart, type Lang } from '../lib/datetime';
+import { deadlineName, mergeByDay, type DayItem } from '../lib/agenda';
+import { can } from '../lib/roles';
 import { Link } from '../lib/router';
+import { useViewer } from '../viewer';
 
 export type View = 'month' | 'week' | 'list';
 type Hearing = CalendarHearingsData['hearings']['nodes'][number];
+type Deadline = CalendarDeadlinesData['deadlines']['nodes'][number];
 
 /** The days shown and the instants queried for a view around a day. */
 export function calendarRange(view: View, day: string): { days: string[]; from: string; to: string } {
@@ -51,8 +56,17 @@ export function Calendar() {
     variables: { from: range.from, to: range.to },
     requestPolicy: 'cache-and-network',
   });
-  const hearings = data?.hearings.nodes ?? [];
-  const groups = useMemo(() => byDay(hearings), [hearings]);
+  // Deadlines are case data: asked for only by a role that may read it.
+  const readsCases = can(useViewer()?.roles, 'case:read');
+  const [dl] = useQuery({
+    query: CALENDAR_DEADLINES,
+    variables: { from: range.days[0], to: range.days[range.days.length - 1] },
+    requestPolicy: 'cache-and-network',
+    pause: !readsCases,
+  });
+  const hearings = useMemo(() => data?.hearings.nodes ?? [], [data]);
+  const deadlines = useMemo(() => dl.data?.deadlines.nodes ?? [], [dl.data]);
+  const groups = useMemo(() => mergeByDay(hearings, deadlines), [hearings, deadlines]);
   const gridRef = useRef<HTMLDivElement>(null);
   const [focusDay, setFocusDay] = useState(false);
   useEffect(() => {
@@ -90,6 +104,22 @@ export function Calendar() {
       {h.status !== 'SCHEDULED' && ` (${t(`enums.HearingStatus.${h.status}`)})`}
     </Link>
   );
+  const deadlineLink = (d: Deadline) => (
+    <Link to={{ name: 'dossier', id: d.dossier.id }} className="deadline" title={`${d.dossier.reference} — ${deadlineName(d)}`}>
+      <span className="deadline-label">{t('calendar.deadline')}</span> {d.dossier.reference} — <span className="deadline-rule">{deadlineName(d)}</span>
+    </Link>
+  );
+  const item = (it: DayItem) =>
+    it.type === 'deadline' ? (
+      <li key={`d-${deadlines[it.index].id}`} className="deadline-item">{deadlineLink(deadlines[it.index])}</li>
+    ) : (
+      <li key={hearings[it.index].id}>{hearingLink(hearings[it.index])}</li>
+    );
+  const dayCount = (list: DayItem[]) => {
+    const nd = list.filter((it) => it.type === 'deadline').length;
+    const h = t('calendar.count', { count: list.length - nd });
+    return nd > 0 ? `${h}, ${t('calendar.deadlineCount', { count: nd })}` : h;
+  };
   const names = weekdayNames(lang);
   const month = day.slice(0, 7);
 
@@ -113,10 +143,12 @@ export function Calendar() {
       </div>
       <h2 aria-live="polite">{title}</h2>
       {error && <ErrorSummary error={describeError(error, t)} />}
+      {dl.error && <ErrorSummary error={describeError(dl.error, t)} />}
       {fetching && !data && <Loading />}
       {data?.hearings.pageInfo.hasNextPage && <p className="notice">{t('calendar.truncated')}</p>}
+      {dl.data?.deadlines.pageInfo.hasNextPage && <p className="notice">{t('calendar.deadlinesTruncated')}</p>}
       {view === 'list' ? (
-        hearings.length === 0 ? (
+        groups.size === 0 ? (
           data && <p>{t('calendar.none')}</p>
         ) : (
           <ol className="calendar-list">
@@ -124,7 +156,7 @@ export function Calendar() {
               <li key={d}>
                 <h3>{formatDayLong(d, lang)}</h3>
                 <ul>
-                  {groups.get(d)!.map((i) => <li key={hearings[i].id}>{hearingLink(hearings[i])}</li>)}
+                  {groups.get(d)!.map(item)}
                 </ul>
               </li>
             ))}
@@ -150,14 +182,14 @@ export function Calendar() {
                           data-day={d}
                           tabIndex={d === day ? 0 : -1}
                           aria-current={d === today ? 'date' : undefined}
-                          aria-label={`${formatDayLong(d, lang)}, ${t('calendar.count', { count: list.length })}`}
+                          aria-label={`${formatDayLong(d, lang)}, ${dayCount(list)}`}
                           onFocus={() => setDay(d)}
                         >
                           {Number(d.slice(8))}
                         </div>
                         {list.length > 0 && (
                           <ul>
-                            {list.map((i) => <li key={hearings[i].id}>{hearingLink(hearings[i])}</li>)}
+                            {list.map(item)}
                           </ul>
                         )}
                       </td>

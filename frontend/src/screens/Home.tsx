@@ -5,10 +5,11 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from 'urql';
 import { describeError } from '../api/errors';
-import { AUDIT_EVENTS, UPCOMING_HEARINGS, USERS, type AuditFilter } from '../api/queries';
+import { AUDIT_EVENTS, UPCOMING_DEADLINES, UPCOMING_HEARINGS, USERS, type AuditFilter } from '../api/queries';
 import { ErrorSummary, Loading, PageHeading } from '../components';
 import { actionLabel } from '../lib/audit';
-import { formatDateTime, upcomingWindow, type Lang } from '../lib/datetime';
+import { addDays, formatDateTime, formatDayLong, parisDay, upcomingWindow, type Lang } from '../lib/datetime';
+import { deadlineName, dueSoon } from '../lib/agenda';
 import { can } from '../lib/roles';
 import { Link } from '../lib/router';
 import { useViewer } from '../viewer';
@@ -17,8 +18,17 @@ export function Home() {
   const { t } = useTranslation();
   const viewer = useViewer();
   const roles = viewer?.roles;
+  // A partner lawyer sees only the dossiers assigned to them: then, and
+  // only then, these are "their" hearings and deadlines. Deadlines are for
+  // those who meet them (jurists and partner lawyers), not for advocacy.
+  const lawyer = !can(roles, 'case:write') && can(roles, 'hearing:write');
   const panels = [
-    can(roles, 'case:read') && <UpcomingHearings key="hearings" lawyer={!can(roles, 'case:write') && can(roles, 'hearing:write')} />,
+    can(roles, 'case:read') && (
+      <div key="case" className="home-columns">
+        <UpcomingHearings lawyer={lawyer} />
+        {can(roles, 'hearing:write') && <UpcomingDeadlines lawyer={lawyer} />}
+      </div>
+    ),
     can(roles, 'user:write') && !viewer?.superadmin && <Members key="members" />,
     can(roles, 'audit:read') && !viewer?.superadmin && <RecentAudit key="audit" />,
   ].filter(Boolean);
@@ -36,8 +46,6 @@ function UpcomingHearings({ lawyer }: { lawyer: boolean }) {
   const vars = useMemo(() => upcomingWindow(new Date()), []);
   const [{ data, fetching, error }] = useQuery({ query: UPCOMING_HEARINGS, variables: vars, requestPolicy: 'cache-and-network' });
   const rows = data?.hearings.nodes ?? [];
-  // A partner lawyer sees only the dossiers assigned to them: then, and
-  // only then, these are "their" hearings.
   const heading = lawyer ? t('home.myHearings') : t('home.heading');
   return (
     <section aria-labelledby="home-hearings">
@@ -75,6 +83,60 @@ function UpcomingHearings({ lawyer }: { lawyer: boolean }) {
           </tbody>
         </table>
       )}
+    </section>
+  );
+}
+
+/** The open deadlines of the next 30 days, soonest first; a badge on those due within 3 days. */
+function UpcomingDeadlines({ lawyer }: { lawyer: boolean }) {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Lang;
+  const today = useMemo(() => parisDay(new Date()), []);
+  const vars = useMemo(() => ({ from: today, to: addDays(today, 30) }), [today]);
+  const [{ data, fetching, error }] = useQuery({ query: UPCOMING_DEADLINES, variables: vars, requestPolicy: 'cache-and-network' });
+  const rows = data?.deadlines.nodes ?? [];
+  const heading = lawyer ? t('home.myDeadlines') : t('home.deadlines');
+  return (
+    <section aria-labelledby="home-deadlines">
+      <h2 id="home-deadlines">{heading}</h2>
+      <p className="hint">{t('home.deadlinesWindow')}</p>
+      {error && <ErrorSummary error={describeError(error, t)} />}
+      {fetching && !data && <Loading />}
+      {data && rows.length === 0 && <p>{t('home.noDeadlines')}</p>}
+      {rows.length > 0 && (
+        <table>
+          <caption className="visually-hidden">{heading}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('home.due')}</th>
+              <th scope="col">{t('home.dossier')}</th>
+              <th scope="col">{t('home.rule')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.id}>
+                <td>
+                  <time dateTime={d.dueOn}>{formatDayLong(d.dueOn, lang)}</time>
+                  {dueSoon(d.dueOn, today) && (
+                    <>
+                      {' '}
+                      <span className="badge urgent">{t('home.dueSoon')}</span>
+                    </>
+                  )}
+                </td>
+                <td>
+                  <Link to={{ name: 'dossier', id: d.dossier.id }}>
+                    {d.dossier.reference} — {d.dossier.title}
+                  </Link>
+                </td>
+                <td>{deadlineName(d)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {data?.deadlines.pageInfo.hasNextPage && <p className="notice">{t('home.deadlinesTruncated')}</p>}
     </section>
   );
 }
