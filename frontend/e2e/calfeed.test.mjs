@@ -54,6 +54,8 @@ describe('calendar feed', { skip }, () => {
     const events = unfolded.split('BEGIN:VEVENT').length - 1;
     assert.equal(events, unfolded.split('END:VEVENT').length - 1);
     assert.ok(/SUMMARY:Audience — [^\r\n]+ — [^\r\n]+/.test(unfolded), 'the demo hearings are in the feed');
+    assert.ok(/SUMMARY:Échéance — [^\r\n]+ — [^\r\n]+/.test(unfolded), 'the demo deadlines are in the feed');
+    assert.ok(/DTSTART;VALUE=DATE:\d{8}\r\nDTEND;VALUE=DATE:\d{8}/.test(unfolded), 'deadlines are all-day events');
     assert.ok(/DTSTART:\d{8}T\d{6}Z/.test(unfolded));
     assert.ok(/UID:[0-9a-f-]{36}@egide/.test(unfolded));
     assert.ok(unfolded.includes(`URL:${BASE_URL}/dossiers/`), 'each event links to its dossier');
