@@ -445,7 +445,7 @@ export const en: Resources = {
     confirmUnshare: 'Stop sharing this dossier with {{name}}?',
     unshared: 'This dossier is no longer shared with {{name}}.',
     endSessions: 'End their sessions',
-    confirmEndSessions: 'End every session of this account? They will have to sign in again; the account stays active.',
+    confirmEndSessions: 'End every session of this account? They will have to sign in again and their calendar subscription links will be revoked; the account stays active.',
     sessionsEnded_one: '{{count}} session ended.',
     sessionsEnded_other: '{{count}} sessions ended.',
   },

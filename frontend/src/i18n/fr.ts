@@ -445,7 +445,7 @@ export const fr = {
     confirmUnshare: 'Ne plus partager ce dossier avec {{name}} ?',
     unshared: 'Ce dossier n’est plus partagé avec {{name}}.',
     endSessions: 'Fermer ses sessions',
-    confirmEndSessions: 'Fermer toutes les sessions de ce compte ? La personne devra se reconnecter ; son compte reste actif.',
+    confirmEndSessions: 'Fermer toutes les sessions de ce compte ? La personne devra se reconnecter et ses liens d’abonnement au calendrier seront révoqués ; son compte reste actif.',
     sessionsEnded_one: '{{count}} session fermée.',
     sessionsEnded_other: '{{count}} sessions fermées.',
   },
