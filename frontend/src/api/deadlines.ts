@@ -6,6 +6,7 @@ import { graphql, type ResultOf } from './graphql';
 export const DEADLINE_FIELDS = graphql(`
   fragment DeadlineFields on Deadline {
     id ruleId codeVersion article triggerOn dueOn rawEndOn extended steps warnings title note status doneAt cancelReason cancelledAt
+    proceeding { id }
     rule { id title article codeVersion citation concerns limits notes kind event duration }
   }
 `);

@@ -217,7 +217,7 @@ function CaseDossierPage({ id }: { id: string }) {
 
       <HearingsSection dossier={d} canWrite={can(roles, 'hearing:write') && open && owner} onDone={refresh} />
 
-      <DeadlinesSection dossierId={d.id} canWrite={can(roles, 'hearing:write') && owner} dossierOpen={open} />
+      <DeadlinesSection dossierId={d.id} proceedings={d.proceedings} canWrite={can(roles, 'hearing:write') && owner} dossierOpen={open} />
 
       {can(roles, 'evidence:read') && <EvidenceSection dossierId={d.id} canWrite={can(roles, 'evidence:write') && open && owner} />}
     </article>

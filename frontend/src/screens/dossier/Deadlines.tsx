@@ -18,10 +18,12 @@ import {
   DOSSIER_DEADLINES,
   type DeadlineRow,
 } from '../../api/deadlines';
-import { Dialog, Disclosure, Done, ErrorSummary, Field, TextAreaField } from '../../components';
+import type { ProceedingRow } from '../../api/queries';
+import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaField } from '../../components';
 import { formatDate, formatDateTime, formatDayLong, parisDay, type Lang } from '../../lib/datetime';
 import { articleText, groupRules } from '../../lib/deadlines';
 import { orNull, type Problems } from '../../lib/forms';
+import { proceedingName } from './Proceedings';
 
 // The API names of this section's inputs, labelled in its own block.
 const FIELD_LABELS: Record<string, string> = {
@@ -62,7 +64,9 @@ function localise(err: DescribedError | null, t: TFunction): DescribedError | nu
  * dossier is its organisation's). New deadlines need an open dossier; a
  * closed dossier's open deadlines may still be marked done or cancelled.
  */
-export function DeadlinesSection({ dossierId, canWrite, dossierOpen }: { dossierId: string; canWrite: boolean; dossierOpen: boolean }) {
+export function DeadlinesSection({ dossierId, proceedings, canWrite, dossierOpen }: {
+  dossierId: string; proceedings: readonly ProceedingRow[]; canWrite: boolean; dossierOpen: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [{ data, fetching, error }, reexecute] = useQuery({ query: DOSSIER_DEADLINES, variables: { id: dossierId }, requestPolicy: 'cache-and-network' });
@@ -81,12 +85,12 @@ export function DeadlinesSection({ dossierId, canWrite, dossierOpen }: { dossier
       {data && (list.length === 0 ? <p>{t('deadlines.none')}</p> : (
         <ul className="deadlines">
           {list.map((d) => (
-            <DeadlineItem key={d.id} d={d} lang={lang} canWrite={canWrite} onDone={refresh} />
+            <DeadlineItem key={d.id} d={d} lang={lang} proceedings={proceedings} canWrite={canWrite} onDone={refresh} />
           ))}
         </ul>
       ))}
-      {canWrite && dossierOpen && <ComputeDeadlineForm dossierId={dossierId} onDone={() => refresh()} />}
-      {canWrite && dossierOpen && <ManualDeadlineForm dossierId={dossierId} onDone={() => refresh(t('deadlines.added'))} />}
+      {canWrite && dossierOpen && <ComputeDeadlineForm dossierId={dossierId} proceedings={proceedings} onDone={() => refresh()} />}
+      {canWrite && dossierOpen && <ManualDeadlineForm dossierId={dossierId} proceedings={proceedings} onDone={() => refresh(t('deadlines.added'))} />}
     </section>
   );
 }
@@ -96,9 +100,12 @@ function deadlineTitle(d: DeadlineRow): string {
   return d.rule?.title ?? d.title;
 }
 
-function DeadlineItem({ d, lang, canWrite, onDone }: { d: DeadlineRow; lang: Lang; canWrite: boolean; onDone: (message?: string) => void }) {
+function DeadlineItem({ d, lang, proceedings, canWrite, onDone }: {
+  d: DeadlineRow; lang: Lang; proceedings: readonly ProceedingRow[]; canWrite: boolean; onDone: (message?: string) => void;
+}) {
   const { t } = useTranslation();
   const article = articleText(d.codeVersion, d.article, lang);
+  const proceeding = d.proceeding && proceedings.find((p) => p.id === d.proceeding!.id);
   return (
     <li className={`deadline deadline-${d.status.toLowerCase()}`}>
       <p>
@@ -107,6 +114,7 @@ function DeadlineItem({ d, lang, canWrite, onDone }: { d: DeadlineRow; lang: Lan
         </strong>{' '}
         — {deadlineTitle(d)} <span className="badge">{t(`deadlines.status.${d.status}`)}</span>
       </p>
+      {proceeding && <p>{proceedingName(proceeding, t)}</p>}
       <DeadlineFacts d={d} lang={lang} article={article} />
       {d.status === 'DONE' && d.doneAt && <p className="hint">{t('deadlines.doneAt', { date: formatDateTime(d.doneAt, lang) })}</p>}
       {d.status === 'CANCELLED' && <p className="hint prewrap">{t('deadlines.cancelledBecause', { reason: d.cancelReason })}</p>}
@@ -212,11 +220,12 @@ function CancelDialog({ d, onClose, onDone }: { d: DeadlineRow; onClose: () => v
 }
 
 /** "Calculer une échéance": a rule, the day of its event; shows the computed date and its explanation. */
-function ComputeDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+function ComputeDeadlineForm({ dossierId, proceedings, onDone }: { dossierId: string; proceedings: readonly ProceedingRow[]; onDone: () => void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Lang;
   const [open, setOpen] = useState(false);
   const [ruleId, setRuleId] = useState('');
+  const [proceedingId, setProceedingId] = useState(() => currentProceeding(proceedings));
   const [triggerOn, setTriggerOn] = useState(() => parisDay(new Date()));
   const [result, setResult] = useState<DeadlineRow | null>(null);
   const [{ data: rules }] = useQuery({ query: DEADLINE_RULES, variables: { at: orNull(triggerOn) }, pause: !open });
@@ -231,7 +240,7 @@ function ComputeDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone:
     const p: Problems = {};
     if (!ruleId) p.ruleId = 'forms.required';
     if (!triggerOn) p.triggerOn = 'forms.required';
-    const r = await a.run(COMPUTE_DEADLINE, { input: { dossierId, ruleId, triggerOn } }, p);
+    const r = await a.run(COMPUTE_DEADLINE, { input: { dossierId, proceedingId: orNull(proceedingId), ruleId, triggerOn } }, p);
     if (!r) return;
     setResult(r.computeDeadline);
     onDone();
@@ -248,6 +257,7 @@ function ComputeDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone:
         }}
       >
         <ErrorSummary error={error} />
+        <ProceedingPicker value={proceedingId} onChange={setProceedingId} proceedings={proceedings} error={error} />
         <RulePicker value={ruleId} onChange={(v) => { setRuleId(v); setResult(null); }} groups={groups} error={error} />
         {chosen && (
           <p className="hint">
@@ -306,10 +316,27 @@ function RulePicker({ value, onChange, groups, error }: {
   );
 }
 
+/** The ongoing proceeding (the latest), the forms' default: a deadline usually follows its stage. */
+export function currentProceeding(proceedings: readonly { id: string; status: string }[]): string {
+  const ongoing = proceedings.filter((p) => p.status === 'ONGOING');
+  return (ongoing[ongoing.length - 1] ?? proceedings[proceedings.length - 1])?.id ?? '';
+}
+
+function ProceedingPicker({ value, onChange, proceedings, error }: {
+  value: string; onChange: (v: string) => void; proceedings: readonly ProceedingRow[]; error: DescribedError | null;
+}) {
+  const { t } = useTranslation();
+  return (
+    <SelectField label={t('hearing.proceeding')} name="proceedingId" value={value} onChange={(e) => onChange(e.target.value)} error={error}
+      options={[{ value: '', label: t('hearing.noProceeding') }, ...proceedings.map((p) => ({ value: p.id, label: proceedingName(p, t) }))]} />
+  );
+}
+
 /** "Ajouter une échéance manuelle": a title, a date, a note. */
-function ManualDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone: () => void }) {
+function ManualDeadlineForm({ dossierId, proceedings, onDone }: { dossierId: string; proceedings: readonly ProceedingRow[]; onDone: () => void }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  const [proceedingId, setProceedingId] = useState(() => currentProceeding(proceedings));
   const [title, setTitle] = useState('');
   const [dueOn, setDueOn] = useState('');
   const [note, setNote] = useState('');
@@ -319,7 +346,7 @@ function ManualDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone: 
     const p: Problems = {};
     if (!title.trim()) p.title = 'forms.required';
     if (!dueOn) p.dueOn = 'forms.required';
-    const r = await a.run(ADD_MANUAL_DEADLINE, { input: { dossierId, title: title.trim(), dueOn, note: orNull(note) } }, p);
+    const r = await a.run(ADD_MANUAL_DEADLINE, { input: { dossierId, proceedingId: orNull(proceedingId), title: title.trim(), dueOn, note: orNull(note) } }, p);
     if (!r) return;
     setTitle('');
     setDueOn('');
@@ -339,6 +366,7 @@ function ManualDeadlineForm({ dossierId, onDone }: { dossierId: string; onDone: 
         }}
       >
         <ErrorSummary error={error} />
+        <ProceedingPicker value={proceedingId} onChange={setProceedingId} proceedings={proceedings} error={error} />
         <Field label={t('deadlines.title')} name="title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} error={error} />
         <Field label={t('deadlines.dueOn')} hint={t('deadlines.dueOnHint')} name="dueOn" type="date" required value={dueOn} onChange={(e) => setDueOn(e.target.value)} error={error} />
         <TextAreaField label={t('deadlines.note')} name="note" rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} error={error} />

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { currentProceeding } from './Deadlines';
 import { splitHearings } from './Hearings';
 import { hearingInput, identityInput, moveHearingInput } from './Actions';
 
@@ -71,5 +72,13 @@ describe('splitHearings', () => {
     const { upcoming, past } = splitHearings([h('overdue', '2026-12-01T08:00:00Z')], now);
     expect(upcoming).toEqual([]);
     expect(past.map((x) => x.id)).toEqual(['overdue']);
+  });
+});
+
+describe('currentProceeding', () => {
+  it('is the latest ongoing stage, else the latest one, else none', () => {
+    expect(currentProceeding([{ id: 'inquiry', status: 'CLOSED' }, { id: 'trial', status: 'ONGOING' }, { id: 'parallel', status: 'ONGOING' }])).toBe('parallel');
+    expect(currentProceeding([{ id: 'inquiry', status: 'CLOSED' }, { id: 'trial', status: 'CLOSED' }])).toBe('trial');
+    expect(currentProceeding([])).toBe('');
   });
 });
