@@ -39,6 +39,7 @@ import (
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/deadlines"
 	"github.com/egide/egide/internal/hearing"
+	"github.com/egide/egide/internal/holiday"
 	"github.com/egide/egide/internal/postgres"
 )
 
@@ -274,22 +275,14 @@ func (s *Service) resolve(ctx context.Context, tx pgx.Tx, hash []byte, meta acto
 	return a, feedID, nil
 }
 
-var paris = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
-
 // build lists the actor's hearings and open deadlines of the window and
 // returns the calendar and the ids of every record in it (hearings,
 // deadlines, then their dossiers).
 func (s *Service) build(ctx context.Context, tx pgx.Tx, a actor.Actor, base string) (Calendar, []uuid.UUID, error) {
 	now := s.now()
-	today := now.In(paris)
-	from := time.Date(today.Year(), today.Month(), today.Day()-PastDays, 0, 0, 0, 0, paris)
-	to := time.Date(today.Year(), today.Month(), today.Day()+FutureDays, 0, 0, 0, 0, paris)
+	today := now.In(holiday.Paris())
+	from := time.Date(today.Year(), today.Month(), today.Day()-PastDays, 0, 0, 0, 0, holiday.Paris())
+	to := time.Date(today.Year(), today.Month(), today.Day()+FutureDays, 0, 0, 0, 0, holiday.Paris())
 	hs, _, err := s.hearings.InWindow(ctx, tx, a, from, to, MaxEvents)
 	if err != nil {
 		return Calendar{}, nil, err

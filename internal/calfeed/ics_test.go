@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/egide/egide/internal/holiday"
 )
 
 func TestEscapeText(t *testing.T) {
@@ -64,7 +66,7 @@ func TestGoldenFeed(t *testing.T) {
 	stamp := time.Date(2026, 12, 4, 11, 0, 0, 0, time.UTC)
 	cal := Calendar{Name: "Égide — audiences et échéances", Stamp: stamp, Events: []Event{
 		{UID: "0b6f3f3e-4c1d-4c8e-9d7a-1f2e3d4c5b6a@egide",
-			Start: time.Date(2027, 1, 12, 13, 30, 0, 0, paris), End: time.Date(2027, 1, 12, 17, 0, 0, 0, paris),
+			Start: time.Date(2027, 1, 12, 13, 30, 0, 0, holiday.Paris()), End: time.Date(2027, 1, 12, 17, 0, 0, 0, holiday.Paris()),
 			Summary:     "Audience — jugement — DOS-2026-014",
 			Location:    "Salle 4, Tribunal correctionnel de Paris",
 			Description: "Dossier DOS-2026-014 dans Égide : https://egide.example.org/dossiers/5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c0d",

@@ -15,6 +15,7 @@ import (
 	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/authz"
 	"github.com/egide/egide/internal/deadline"
+	"github.com/egide/egide/internal/holiday"
 	"github.com/egide/egide/internal/page"
 	"github.com/egide/egide/internal/postgres"
 	"github.com/egide/egide/internal/valid"
@@ -127,16 +128,8 @@ func day(t time.Time) time.Time {
 
 // today is the day in Europe/Paris, where the courts are.
 func (s *Service) today() time.Time {
-	return day(s.now().In(paris))
+	return day(s.now().In(holiday.Paris()))
 }
-
-var paris = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
 
 // Compute computes the deadline of rule in.RuleID for an event on
 // in.TriggerOn and stores it in an open dossier, with its explanation.

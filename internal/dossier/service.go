@@ -13,6 +13,7 @@ import (
 	"github.com/egide/egide/internal/apperr"
 	"github.com/egide/egide/internal/audit"
 	"github.com/egide/egide/internal/authz"
+	"github.com/egide/egide/internal/holiday"
 	"github.com/egide/egide/internal/page"
 	"github.com/egide/egide/internal/postgres"
 	"github.com/egide/egide/internal/valid"
@@ -115,18 +116,8 @@ func themeStrings(v *apperr.Validation, ts []Theme) []string {
 }
 
 func today(now time.Time) time.Time {
-	y, m, d := now.In(paris).Date()
+	y, m, d := now.In(holiday.Paris()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-var paris = mustParis()
-
-func mustParis() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 func opt(s *string) string {

@@ -23,6 +23,7 @@ import { Dialog, Disclosure, Done, ErrorSummary, Field, SelectField, TextAreaFie
 import { formatDate, formatDateTime, formatDayLong, parisDay, type Lang } from '../../lib/datetime';
 import { articleText, groupRules } from '../../lib/deadlines';
 import { orNull, type Problems } from '../../lib/forms';
+import { ActionForm } from './Actions';
 import { proceedingName } from './Proceedings';
 
 // The API names of this section's inputs, labelled in its own block.
@@ -247,16 +248,7 @@ function ComputeDeadlineForm({ dossierId, proceedings, onDone }: { dossierId: st
   };
   return (
     <Disclosure label={t('deadlines.compute')} open={open} onToggle={setOpen}>
-      <form
-        className="form action-form"
-        aria-label={t('deadlines.compute')}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <ErrorSummary error={error} />
+      <ActionForm label={t('deadlines.compute')} onSubmit={() => void submit()} error={error} busy={a.busy} submitLabel={t('deadlines.computeSubmit')}>
         <ProceedingPicker value={proceedingId} onChange={setProceedingId} proceedings={proceedings} error={error} />
         <RulePicker value={ruleId} onChange={(v) => { setRuleId(v); setResult(null); }} groups={groups} error={error} />
         {chosen && (
@@ -266,10 +258,7 @@ function ComputeDeadlineForm({ dossierId, proceedings, onDone }: { dossierId: st
         )}
         <Field label={chosen ? t('deadlines.triggerOnOf', { event: chosen.event }) : t('deadlines.triggerOn')} name="triggerOn" type="date" required value={triggerOn}
           onChange={(e) => { setTriggerOn(e.target.value); setResult(null); }} error={error} />
-        <div className="actions">
-          <button type="submit" disabled={a.busy}>{a.busy ? t('forms.saving') : t('deadlines.computeSubmit')}</button>
-        </div>
-      </form>
+      </ActionForm>
       {!result && complete && preview?.deadlinePreview && (
         <div className="notice deadline-preview">
           <p>
@@ -356,24 +345,12 @@ function ManualDeadlineForm({ dossierId, proceedings, onDone }: { dossierId: str
   };
   return (
     <Disclosure label={t('deadlines.addManual')} open={open} onToggle={setOpen}>
-      <form
-        className="form action-form"
-        aria-label={t('deadlines.addManual')}
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <ErrorSummary error={error} />
+      <ActionForm label={t('deadlines.addManual')} onSubmit={() => void submit()} error={error} busy={a.busy} submitLabel={t('deadlines.addManualSubmit')}>
         <ProceedingPicker value={proceedingId} onChange={setProceedingId} proceedings={proceedings} error={error} />
         <Field label={t('deadlines.title')} name="title" required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} error={error} />
         <Field label={t('deadlines.dueOn')} hint={t('deadlines.dueOnHint')} name="dueOn" type="date" required value={dueOn} onChange={(e) => setDueOn(e.target.value)} error={error} />
         <TextAreaField label={t('deadlines.note')} name="note" rows={2} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} error={error} />
-        <div className="actions">
-          <button type="submit" disabled={a.busy}>{a.busy ? t('forms.saving') : t('deadlines.addManualSubmit')}</button>
-        </div>
-      </form>
+      </ActionForm>
     </Disclosure>
   );
 }
