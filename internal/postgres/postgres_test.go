@@ -8,6 +8,7 @@ import (
 	neturl "net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,12 +38,20 @@ func insertOrg(ctx context.Context, tx pgx.Tx, name string) error {
 // openTx counts this database's sessions left inside a transaction.
 func openTx(t *testing.T, pool *pgxpool.Pool) int {
 	t.Helper()
+	// A connection whose context was cancelled is closed by pgx without a
+	// round trip: its server backend stays "idle in transaction" until it
+	// reads the closed socket. Wait (bounded) for what the server will see,
+	// rather than racing it.
 	var n int
-	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`).Scan(&n); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 || time.Now().After(deadline) {
+			return n
+		}
 	}
-	return n
 }
 
 func TestInTx(t *testing.T) {
